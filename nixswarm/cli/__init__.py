@@ -1,0 +1,1 @@
+"""The `nixswarm` command line: a thin face on the core."""

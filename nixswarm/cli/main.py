@@ -1,0 +1,60 @@
+"""Entry point of `nixswarm`: parse arguments, run one command, turn errors into exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from nixswarm import __version__
+from nixswarm.cli import cmd_doctor, cmd_explain, cmd_hosts, cmd_pending, cmd_scan, cmd_write
+from nixswarm.cli.options import add_config_option, add_discovery_options
+from nixswarm.errors import ExitCode, NixswarmError
+
+EPILOG = """exit codes:
+  0    ok
+  1    the build failed
+  2    usage or configuration error
+  3    no usable builder, or a connection failed
+  130  interrupted (Ctrl-C)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line."""
+    parser = argparse.ArgumentParser(
+        prog="nixswarm",
+        description="Discover, probe, choose and use Nix remote builders. Without a command: the TUI.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"nixswarm {__version__}")
+    add_discovery_options(parser)
+    add_config_option(parser)
+    parser.add_argument("--theme", help="TUI theme")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module in (cmd_scan, cmd_pending, cmd_hosts, cmd_write, cmd_explain, cmd_doctor):
+        module.register(sub)
+    parser.set_defaults(run=_tui)
+    return parser
+
+
+def _tui(args: argparse.Namespace) -> int:
+    raise NixswarmError(
+        "the interactive TUI is not implemented yet; use `nixswarm scan` or `nixswarm hosts`",
+        title="Not available",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run nixswarm; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return int(args.run(args))
+    except NixswarmError as err:
+        print(f"nixswarm: {err.title}: {err.message}", file=sys.stderr)
+        return int(err.exit_code)
+    except KeyboardInterrupt:
+        print("nixswarm: interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)

@@ -1,0 +1,131 @@
+"""Strict patterns for every piece of untrusted text that can reach a written file."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from nixswarm.errors import ValidationError
+
+_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?")
+_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
+_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_SCOPE = re.compile(r"[A-Za-z0-9_.-]{1,15}")
+_SYSTEM = re.compile(r"[a-z0-9_]{1,32}(?:-[a-z0-9_]{1,32}){1,3}")
+_FEATURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
+_PATH = re.compile(r"/[A-Za-z0-9_./+-]{0,4095}")
+
+MAX_JOBS_LIMIT = 1024
+SPEED_FACTOR_LIMIT = 10_000.0
+
+
+def _text(field: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValidationError(field, value, f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _match(field: str, value: object, pattern: re.Pattern[str], reason: str) -> str:
+    text = _text(field, value)
+    if not pattern.fullmatch(text):
+        raise ValidationError(field, text, reason)
+    return text
+
+
+def host_name(value: object, field: str = "host name") -> str:
+    """A host's name: letters, digits, '.', '_' and '-', at most 63 characters."""
+    return _match(field, value, _NAME, "use 1-63 letters, digits, '.', '_' or '-', starting and ending alphanumeric")
+
+
+def user(value: object, field: str = "user") -> str:
+    """A login name as ssh and Nix's store URIs accept it."""
+    return _match(field, value, _USER, "use at most 32 letters, digits, '.', '_' or '-', not starting with a digit")
+
+
+def address(value: object, field: str = "address") -> str:
+    """An IPv4 or IPv6 address (scope id allowed) or a DNS name; returns its normal form."""
+    text = _text(field, value)
+    if not text or len(text) > 253:
+        raise ValidationError(field, text, "must be 1-253 characters")
+    if ":" in text:
+        addr, _, scope = text.partition("%")
+        try:
+            ip6 = ipaddress.IPv6Address(addr)
+        except ValueError:
+            raise ValidationError(field, text, "not a valid IPv6 address") from None
+        if scope and not _SCOPE.fullmatch(scope):
+            raise ValidationError(field, text, "bad IPv6 scope id")
+        return f"{ip6.compressed}%{scope}" if scope else ip6.compressed
+    if text.replace(".", "").isdigit():
+        try:
+            return str(ipaddress.IPv4Address(text))
+        except ValueError:
+            raise ValidationError(field, text, "not a valid IPv4 address") from None
+    labels = text.rstrip(".").split(".")
+    if not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        raise ValidationError(field, text, "not an IP address or a DNS name of letters, digits and '-'")
+    return text.rstrip(".").lower()
+
+
+def port(value: object, field: str = "port") -> int:
+    """A TCP port, 1-65535."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise ValidationError(field, value, "must be a whole number from 1 to 65535")
+    return value
+
+
+def system(value: object, field: str = "system") -> str:
+    """A Nix system double such as x86_64-linux."""
+    return _match(field, value, _SYSTEM, "expected a Nix system such as x86_64-linux")
+
+
+def feature(value: object, field: str = "feature") -> str:
+    """A Nix system feature such as big-parallel or kvm."""
+    return _match(field, value, _FEATURE, "use letters, digits, '.', '_', '+' or '-', at most 64 characters")
+
+
+def abs_path(value: object, field: str = "path") -> str:
+    """An absolute path with no spaces, quotes, '%', '~' or control characters."""
+    return _match(field, value, _PATH, "must be an absolute path of letters, digits, '/', '.', '_', '+' or '-'")
+
+
+def max_jobs(value: object, field: str = "max jobs") -> int:
+    """Build slots on a host: 1-1024 (leave a host out to disable it; 0 makes Nix wait forever)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_JOBS_LIMIT:
+        raise ValidationError(field, value, f"must be a whole number from 1 to {MAX_JOBS_LIMIT}")
+    return value
+
+
+def speed_factor(value: object, field: str = "speed factor") -> float:
+    """Nix's relative speed of a host: a positive number up to 10000."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(field, value, "must be a number")
+    number = float(value)
+    if not 0 < number <= SPEED_FACTOR_LIMIT:
+        raise ValidationError(field, value, f"must be above 0 and at most {SPEED_FACTOR_LIMIT:g}")
+    return number
+
+
+def systems(values: object, field: str = "systems") -> tuple[str, ...]:
+    """A list of systems, deduplicated in order."""
+    return _dedup(system(v, field) for v in _seq(field, values))
+
+
+def features(values: object, field: str = "features") -> tuple[str, ...]:
+    """A list of features, deduplicated in order."""
+    return _dedup(feature(v, field) for v in _seq(field, values))
+
+
+def _seq(field: str, values: object) -> tuple[object, ...]:
+    if isinstance(values, str | bytes) or not isinstance(values, list | tuple | frozenset | set):
+        raise ValidationError(field, values, "expected a list")
+    if len(values) > 64:
+        raise ValidationError(field, values, "more than 64 entries")
+    return tuple(values)
+
+
+def _dedup(items: object) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for item in items:  # type: ignore[attr-defined]
+        seen.setdefault(item, None)
+    return tuple(seen)

@@ -1,0 +1,1 @@
+"""Nix integration: machines files, Nix's own commands and settings."""

@@ -1,0 +1,1 @@
+"""Probing machines for the facts that decide where a derivation can build."""

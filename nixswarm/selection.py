@@ -1,0 +1,74 @@
+"""Resolve the user's saved selection into the builders Nix will be given."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nixswarm.model.hostkey import HostKey
+from nixswarm.nix.entry import MachineEntry
+from nixswarm.ssh.alias import alias_for
+from nixswarm.store.settings import Defaults, HostEntry, Settings
+from nixswarm.store.state import State
+
+
+@dataclass(frozen=True)
+class Selected:
+    """A host that will be offered to Nix, with its approved key."""
+
+    entry: HostEntry
+    """The host and the user's choices."""
+    key: HostKey
+    """The approved host key, pinned in column 8."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A host left out, and why."""
+
+    name: str
+    """The host's name."""
+    reason: str
+    """Why it is left out, in words the user can act on."""
+
+
+def resolve(
+    settings: Settings, state: State, *, only: Iterable[str] = (), exclude: Iterable[str] = ()
+) -> tuple[list[Selected], list[Skipped]]:
+    """Enabled hosts with an approved key; `only` and `exclude` narrow it further."""
+    only_set, exclude_set = set(only), set(exclude)
+    known = {h.host.name for h in settings.hosts}
+    skipped = [Skipped(n, "no such host in the config") for n in sorted((only_set | exclude_set) - known)]
+    selected: list[Selected] = []
+    for entry in settings.hosts:
+        name = entry.host.name
+        if (only_set and name not in only_set) or name in exclude_set:
+            continue
+        if not entry.choice.enabled and name not in only_set:
+            skipped.append(Skipped(name, "disabled (nixswarm hosts enable NAME)"))
+            continue
+        key = state.approved_key(name)
+        if key is None:
+            skipped.append(Skipped(name, "host key not approved yet (nixswarm hosts trust NAME)"))
+            continue
+        selected.append(Selected(entry, key))
+    return selected, skipped
+
+
+def machine_entry(selected: Selected, defaults: Defaults, *, via_alias: bool = True) -> MachineEntry:
+    """The machines line of a host: through its ssh alias, or self-contained when ssh reads no config of ours."""
+    host, choice = selected.entry.host, selected.entry.choice
+    user = host.user or defaults.user
+    key = host.identity_file or defaults.identity
+    return MachineEntry(
+        host=alias_for(host.name) if via_alias else host.address,
+        scheme=defaults.scheme,
+        user=None if via_alias else user,
+        systems=host.systems,
+        ssh_key=None if via_alias else key,
+        max_jobs=choice.max_jobs,
+        speed_factor=choice.speed_factor,
+        supported_features=host.features,
+        mandatory_features=host.mandatory_features,
+        host_key=selected.key,
+    )

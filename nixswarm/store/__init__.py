@@ -1,0 +1,1 @@
+"""Where nixswarm keeps its files, and how it writes them."""

@@ -1,0 +1,60 @@
+"""XDG locations of nixswarm's files, as small functions so tests can point them elsewhere."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable, "")
+    base = Path(value) if value and Path(value).is_absolute() else Path.home() / fallback
+    return base / "nixswarm"
+
+
+def config_dir() -> Path:
+    """$XDG_CONFIG_HOME/nixswarm."""
+    return _xdg("XDG_CONFIG_HOME", ".config")
+
+
+def state_dir() -> Path:
+    """$XDG_STATE_HOME/nixswarm."""
+    return _xdg("XDG_STATE_HOME", ".local/state")
+
+
+def config_file() -> Path:
+    """The TOML config."""
+    return config_dir() / "config.toml"
+
+
+def state_file() -> Path:
+    """Approved host keys and the last probe results."""
+    return state_dir() / "state.json"
+
+
+def machines_file() -> Path:
+    """nixswarm's machines file, for `--builders @FILE` or an include from /etc/nix/machines."""
+    return config_dir() / "machines"
+
+
+def ssh_config_file() -> Path:
+    """nixswarm's ssh config, included from ~/.ssh/config."""
+    return config_dir() / "ssh_config"
+
+
+def known_hosts_file() -> Path:
+    """The approved host keys in known_hosts form."""
+    return config_dir() / "known_hosts"
+
+
+def control_dir() -> Path:
+    """ssh ControlMaster sockets; short, since a unix socket path has at most 107 bytes."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and Path(runtime).is_absolute():
+        return Path(runtime) / "nixswarm-ssh"
+    return Path("/tmp") / f"nixswarm-ssh-{os.getuid()}"  # noqa: S108 - private 0700 folder, checked on use
+
+
+def user_ssh_config() -> Path:
+    """The user's own ~/.ssh/config (only ever given one Include line)."""
+    return Path.home() / ".ssh" / "config"

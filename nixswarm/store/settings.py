@@ -1,0 +1,85 @@
+"""The user's settings: defaults and the hosts they added, with their choices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from nixswarm.errors import ValidationError
+from nixswarm.model import validate
+from nixswarm.model.choice import Choice
+from nixswarm.model.host import Host
+
+Scheme = Literal["ssh", "ssh-ng"]
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Defaults for hosts that do not name their own, and for the app."""
+
+    user: str | None = None
+    """Login user for hosts without one."""
+    identity: str | None = None
+    """Private key for hosts without one."""
+    timeout: float = 3.0
+    """Per-host probe and connect limit, seconds."""
+    scheme: Scheme = "ssh-ng"
+    """Store URI scheme of written entries."""
+    local_weight: float | None = None
+    """Share of jobs to keep local (0-1); None leaves Nix's own behaviour."""
+    theme: str = "nixswarm-dark"
+    """TUI theme."""
+
+    def __post_init__(self) -> None:
+        if self.user is not None:
+            validate.user(self.user, "defaults.user")
+        if self.identity is not None:
+            validate.abs_path(self.identity, "defaults.identity")
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, int | float):
+            raise ValidationError("defaults.timeout", self.timeout, "must be a number of seconds")
+        if not 0.1 <= self.timeout <= 300:
+            raise ValidationError("defaults.timeout", self.timeout, "must be 0.1-300 seconds")
+        if self.scheme not in ("ssh", "ssh-ng"):
+            raise ValidationError("defaults.scheme", self.scheme, "must be 'ssh' or 'ssh-ng'")
+        if self.local_weight is not None and (
+            isinstance(self.local_weight, bool)
+            or not isinstance(self.local_weight, int | float)
+            or not 0 <= self.local_weight <= 1
+        ):
+            raise ValidationError("defaults.local_weight", self.local_weight, "must be a number from 0 to 1")
+        validate.host_name(self.theme, "defaults.theme")
+
+
+@dataclass(frozen=True)
+class HostEntry:
+    """A host the user added, with what they chose for it."""
+
+    host: Host
+    """Where it is and how to log in."""
+    choice: Choice = field(default_factory=Choice)
+    """Enabled, max jobs, speed factor."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything in config.toml."""
+
+    defaults: Defaults = field(default_factory=Defaults)
+    """The [defaults] table."""
+    hosts: tuple[HostEntry, ...] = ()
+    """The [hosts.NAME] tables, in file order."""
+
+    def host(self, name: str) -> HostEntry | None:
+        """The entry named name, if any."""
+        return next((h for h in self.hosts if h.host.name == name), None)
+
+    def with_host(self, entry: HostEntry) -> Settings:
+        """A copy with entry added or replacing the one of the same name."""
+        others = tuple(h for h in self.hosts if h.host.name != entry.host.name)
+        if len(others) == len(self.hosts):
+            return Settings(self.defaults, (*self.hosts, entry))
+        return Settings(self.defaults, tuple(entry if h.host.name == entry.host.name else h for h in self.hosts))
+
+    def without_host(self, name: str) -> Settings:
+        """A copy without the host named name."""
+        return Settings(self.defaults, tuple(h for h in self.hosts if h.host.name != name))
