@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from nixswarm.model.local import LocalMachine
+from nixswarm.model.probe import ProbeFailure, ProbeResult
+from nixswarm.scan_session import HostReport
 from nixswarm.store.settings import HostEntry
 from nixswarm.store.state import State
 
@@ -46,4 +48,40 @@ def host_dict(entry: HostEntry, state: State) -> dict[str, Any]:
         "host_key": key.line if key else None,
         "fingerprint": key.fingerprint if key else None,
         "trust": "approved" if key else "unknown",
+    }
+
+
+def report_dict(report: HostReport) -> dict[str, Any]:
+    """A probed host, in the `scan --json` schema."""
+    host = report.known.host
+    outcome = report.outcome
+    result = outcome if isinstance(outcome, ProbeResult) else None
+    key = outcome.host_key if outcome is not None else None
+    nix = result.nix if result else None
+    return {
+        "name": host.name,
+        "addresses": list(host.addresses),
+        "port": host.port,
+        "user": host.user,
+        "sources": [s.value for s in host.sources],
+        "reachable": result is not None,
+        "error": outcome.message if isinstance(outcome, ProbeFailure) else None,
+        "error_kind": outcome.kind.value if isinstance(outcome, ProbeFailure) else None,
+        "nix_version": str(nix.version) if nix else None,
+        "systems": list(nix.systems) if nix else list(host.systems),
+        "features": list(nix.features) if nix else list(host.features),
+        "mandatory_features": list(host.mandatory_features),
+        "cores": result.cores if result else None,
+        "load": round(result.load, 2) if result else None,
+        "mem_total_bytes": result.mem_total_bytes if result else None,
+        "mem_available_bytes": result.mem_available_bytes if result else None,
+        "store_free_bytes": result.store_free_bytes if result else None,
+        "host_key": key.line if key else None,
+        "fingerprint": key.fingerprint if key else None,
+        "advertised_fingerprint": report.known.advertised_fingerprint,
+        "trust": report.trust.value,
+        "enabled": report.known.choice.enabled,
+        "warnings": list(report.warnings),
+        "rtt_ms": result.rtt_ms if result else None,
+        "probe_ms": result.probe_ms if result else None,
     }

@@ -9,7 +9,6 @@ from nixswarm.errors import NixswarmError
 
 PENDING = {
     "build": ("run nix build across the chosen builders", "the build wrapper"),
-    "advertise": ("publish this machine as a builder over mDNS", "mDNS advertising"),
 }
 
 

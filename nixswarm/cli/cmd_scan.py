@@ -1,4 +1,4 @@
-"""`nixswarm scan`: the local machine and the known builders, as a table or JSON."""
+"""`nixswarm scan`: discover and probe builders once; a table as results arrive, or one JSON document."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import argparse
 import asyncio
 import json
 import time
+from typing import Any
 
 from nixswarm.cli import context
 from nixswarm.cli.options import add_config_option, add_discovery_options
-from nixswarm.cli.output import size, table
+from nixswarm.cli.output import size, warn
+
+COLUMNS = (("NAME", 16), ("ADDRESS", 15), ("NIX", 6), ("SYSTEMS", 22), ("CORES", 5), ("LOAD", 5),
+           ("MEM FREE", 8), ("STORE", 7), ("TRUST", 8), ("STATUS", 0))  # fmt: skip
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,34 +22,97 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_discovery_options(parser)
     add_config_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
+    parser.add_argument("--host", metavar="[USER@]ADDR[:PORT]", action="append", default=[],
+                        help="also probe this host (repeatable)")  # fmt: skip
+    parser.add_argument("--probe-ssh", action="store_true", help="also probe plain _ssh._tcp servers for Nix")
+    parser.add_argument("--mdns-wait", metavar="SEC", type=float, default=1.5,
+                        help="how long to listen for mDNS adverts (default 1.5)")  # fmt: skip
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Probe the local machine, list the configured hosts."""
-    from nixswarm.probe.local import probe_local
-    from nixswarm.report import host_dict, local_dict
+def _row(cells: list[str]) -> str:
+    return "  ".join(c.ljust(w) if w else c for c, (_, w) in zip(cells, COLUMNS, strict=True)).rstrip()
 
-    started = time.monotonic()
+
+def _local_row(local: dict[str, Any]) -> str:
+    return _row([
+        f"(local) {local['hostname']}"[:16], "-", local["nix_version"] or "none",
+        ",".join(local["systems"][:2]) or "-", str(local["cores"]), f"{local['load']:.2f}",
+        size(local["mem_available_bytes"]), size(local["store_free_bytes"]), "-", local["error"] or "ok",
+    ])  # fmt: skip
+
+
+def _host_row(h: dict[str, Any]) -> str:
+    status = h["error"] or ("ok" if h["reachable"] else "not probed (plain ssh; --probe-ssh)")
+    if h["warnings"]:
+        status += "; " + "; ".join(h["warnings"])
+    trust = h["trust"] if h["trust"] != "approved" else (h["fingerprint"] or "approved")[7:15]
+    return _row([
+        h["name"][:16], h["addresses"][0][:15], h["nix_version"] or "-", ",".join(h["systems"][:2]) or "-",
+        str(h["cores"] or "-"), f"{h['load']:.2f}" if h["load"] is not None else "-",
+        size(h["mem_available_bytes"]), size(h["store_free_bytes"]), trust, status,
+    ])  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scan and print."""
+    from nixswarm.errors import NixswarmError, ValidationError
+    from nixswarm.model.host import Host, Source
+    from nixswarm.model.hostspec import default_name, parse_host_spec
+    from nixswarm.report import local_dict, report_dict
+    from nixswarm.scan_session import Dropped, HostReport, LocalReport, ScanOptions, scan
+    from nixswarm.store import paths
+    from nixswarm.store.facts_file import load_facts, save_facts
+
     settings = context.settings_for(args)
     state = context.state()
-    local = asyncio.run(probe_local(timeout=max(settings.defaults.timeout, 10.0)))
-    hosts = [host_dict(h, state) for h in settings.hosts]
-    duration = time.monotonic() - started
+    try:
+        extra = []
+        for text in args.host:
+            spec = parse_host_spec(text)
+            extra.append(Host(default_name(spec.address), (spec.address,), port=spec.port or 22, user=spec.user,
+                              sources=(Source.COMMAND_LINE,)))  # fmt: skip
+    except ValidationError as err:
+        raise NixswarmError(err.message, title="Invalid --host") from None
+    options = ScanOptions(
+        mdns=not args.no_mdns,
+        mdns_wait=args.mdns_wait,
+        interfaces=tuple(args.interface),
+        extra_hosts=tuple(extra),
+        probe_ssh=args.probe_ssh,
+    )
+    cache = load_facts(paths.facts_file())
+    started = time.monotonic()
+    local: dict[str, Any] | None = None
+    hosts: list[dict[str, Any]] = []
+
+    async def go() -> None:
+        nonlocal local
+        if not args.json:
+            print(_row([name for name, _ in COLUMNS]), flush=True)
+        async for event in scan(settings, state, options, cache):
+            if isinstance(event, LocalReport):
+                local = local_dict(event.local)
+                if not args.json:
+                    print(_local_row(local), flush=True)
+            elif isinstance(event, HostReport):
+                hosts.append(report_dict(event))
+                if not args.json:
+                    print(_host_row(hosts[-1]), flush=True)
+            elif isinstance(event, Dropped):
+                warn(event.reason)
+
+    asyncio.run(go())
+    duration = round(time.monotonic() - started, 3)
+    save_facts(paths.facts_file(), cache)
     if args.json:
-        print(json.dumps({"local": local_dict(local), "hosts": hosts, "duration_s": round(duration, 3)}, indent=2))
-        return 0
-    nix = f"Nix {local.nix.version}, {', '.join(local.nix.systems)}" if local.nix else f"no Nix: {local.nix_error}"
-    print(f"local  {local.hostname}: {local.cores} cores, load {local.load:.2f}, "
-          f"{size(local.mem_available_bytes)}/{size(local.mem_total_bytes)} free, "
-          f"store {size(local.store_free_bytes)} free; {nix}")  # fmt: skip
-    if hosts:
-        rows = [
-            [h["name"], h["addresses"][0], str(h["port"]), h["user"] or "-", "yes" if h["enabled"] else "no",
-             ",".join(h["systems"]) or "-", h["trust"]]
-            for h in hosts
-        ]  # fmt: skip
-        print()
-        print(table(["NAME", "ADDRESS", "PORT", "USER", "ENABLED", "SYSTEMS", "TRUST"], rows))
-    print(f"\nscanned in {duration:.2f} s", flush=True)
+        print(json.dumps({"local": local, "hosts": hosts, "duration_s": duration}, indent=2))
+    else:
+        unknown = [h["name"] for h in hosts if h["trust"] == "unknown" and h["reachable"]]
+        changed = [h["name"] for h in hosts if h["trust"] == "changed"]
+        print(f"\n{len(hosts)} host(s) in {duration:.2f} s", flush=True)
+        for name in changed:
+            warn(f"HOST KEY CHANGED for {name}: it will not be used (nixswarm hosts trust {name} explains)")
+        if unknown:
+            warn(f"not trusted yet: {', '.join(unknown)} (nixswarm hosts trust NAME)")
     return 0

@@ -58,3 +58,8 @@ def control_dir() -> Path:
 def user_ssh_config() -> Path:
     """The user's own ~/.ssh/config (only ever given one Include line)."""
     return Path.home() / ".ssh" / "config"
+
+
+def facts_file() -> Path:
+    """Cached Nix facts per host key."""
+    return state_dir() / "facts.json"

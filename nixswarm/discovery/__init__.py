@@ -1,0 +1,1 @@
+"""Finding builders on the LAN over mDNS, and publishing this machine as one."""
