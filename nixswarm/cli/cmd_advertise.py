@@ -12,9 +12,7 @@ from nixswarm.cli.options import add_config_option
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the subcommand."""
-    parser = sub.add_parser(
-        "advertise", help="publish this machine as a builder over mDNS", description=__doc__
-    )
+    parser = sub.add_parser("advertise", help="publish this machine as a builder over mDNS", description=__doc__)
     parser.add_argument(
         "--interface", metavar="ADDR", action="append", default=[],
         help="publish only on this local address (repeatable); default: every IPv4 address",

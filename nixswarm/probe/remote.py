@@ -11,17 +11,23 @@ from nixswarm.model.hostkey import HostKey
 from nixswarm.model.probe import FailureKind, ProbeFailure, ProbeResult
 from nixswarm.probe.facts_cache import CachedFacts, FactsCache
 from nixswarm.probe.parse_output import MAX_OUTPUT, LiveFacts, parse_full, parse_live, split_sections
+from nixswarm.probe.pool import ConnectionPool
 from nixswarm.probe.remote_script import FULL, REFRESH
 from nixswarm.probe.ssh_target import SshTarget
 
 CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes128-ctr")
 
 
-async def probe_host(target: SshTarget, cache: FactsCache | None = None) -> ProbeResult | ProbeFailure:
-    """Facts of the host, or a classified failure naming it; never raises for network or output faults."""
+async def probe_host(
+    target: SshTarget, cache: FactsCache | None = None, pool: ConnectionPool | None = None
+) -> ProbeResult | ProbeFailure:
+    """Facts of the host, or a classified failure naming it; never raises for network or output faults.
+
+    With a pool, the connection stays open for the next probe (a refresh then costs one command).
+    """
     try:
         async with asyncio.timeout(target.timeout):
-            return await _probe(target, cache)
+            return await _probe(target, cache, pool)
     except TimeoutError:
         return ProbeFailure(FailureKind.TIMEOUT, f"{_where(target)}: no answer within {target.timeout:g} s")
 
@@ -58,22 +64,35 @@ async def _connect(target: SshTarget) -> Any:
         return ProbeFailure(FailureKind.UNREACHABLE, f"{where}: ssh failed ({err.reason})")
 
 
-async def _probe(target: SshTarget, cache: FactsCache | None) -> ProbeResult | ProbeFailure:
+async def _probe(
+    target: SshTarget, cache: FactsCache | None, pool: ConnectionPool | None
+) -> ProbeResult | ProbeFailure:
     import asyncssh
 
     started = time.monotonic()
     where = _where(target)
-    conn = await _connect(target)
-    if isinstance(conn, ProbeFailure):
-        return conn
+    conn = pool.get(target) if pool is not None else None
+    reused = conn is not None
+    if conn is None:
+        conn = await _connect(target)
+        if isinstance(conn, ProbeFailure):
+            return conn
+        if pool is not None:
+            pool.put(target, conn)
     rtt_ms = (time.monotonic() - started) * 1000
-    async with conn:
-        key = _host_key(conn)
-        cached = cache.get(key) if cache is not None and key is not None else None
-        try:
-            text = await _run(conn, REFRESH if cached else FULL)
-        except (asyncssh.Error, OSError) as err:
-            return ProbeFailure(FailureKind.UNREACHABLE, f"{where}: the probe command failed ({err})", key)
+    key = _host_key(conn)
+    cached = cache.get(key) if cache is not None and key is not None else None
+    try:
+        text = await _run(conn, REFRESH if cached else FULL)
+    except (asyncssh.Error, OSError) as err:
+        if pool is not None:
+            pool.drop(target)
+            if reused:  # the kept connection went stale: one fresh attempt
+                return await _probe(target, cache, pool)
+        return ProbeFailure(FailureKind.UNREACHABLE, f"{where}: the probe command failed ({err})", key)
+    finally:
+        if pool is None:
+            conn.close()
     try:
         sections = split_sections(text)
         if cached is not None:
