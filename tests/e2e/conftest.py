@@ -1,0 +1,104 @@
+"""Fixtures of the end-to-end suite: a real lab, or a clear failure (in CI) or skip (NIXSWARM_SKIP_LAB=1)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from nixswarm.model import NIX_2_8, HostKey
+from nixswarm.nix.entry import MachineEntry, Scheme
+from nixswarm.nix.machines_render import render_machines
+from tests.lab import Builder, BuilderSpec, Lab, LabUnavailable
+from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
+
+MakeLab = Callable[[list[BuilderSpec]], Lab]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
+        pytest.skip(f"lab skipped (NIXSWARM_SKIP_LAB=1): {reason}")
+    pytest.fail(f"the end-to-end lab cannot run here: {reason} (set NIXSWARM_SKIP_LAB=1 to skip it outside CI)")
+
+
+@pytest.fixture
+def make_lab() -> Iterator[MakeLab]:
+    """Factory: make_lab([BuilderSpec(), ...]); every lab is torn down after the test, also on failure."""
+    with ExitStack() as stack:
+
+        def make(specs: list[BuilderSpec]) -> Lab:
+            if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
+                _unavailable("requested")
+            try:
+                return stack.enter_context(Lab(specs))
+            except LabUnavailable as err:
+                _unavailable(str(err))
+                raise
+
+        yield make
+
+
+@pytest.fixture(scope="module")
+def lab3() -> Iterator[Lab]:
+    """Three healthy builders, shared by the tests of one module (each test uses its own salt)."""
+    if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
+        _unavailable("requested")
+    try:
+        lab = Lab([BuilderSpec(), BuilderSpec(), BuilderSpec()])
+        lab.__enter__()
+    except LabUnavailable as err:
+        _unavailable(str(err))
+        raise
+    try:
+        yield lab
+    finally:
+        lab.teardown()
+
+
+def salt() -> str:
+    """A fresh salt, so every run really builds."""
+    return secrets.token_hex(4)
+
+
+def machines_file(
+    lab: Lab, builders: list[Builder], path: Path, scheme: Scheme = "ssh-ng", keys: dict[str, str] | None = None
+) -> Path:
+    """A builders file rendered by nixswarm for these lab builders."""
+    entries = [
+        MachineEntry(
+            host=b.address,
+            scheme=scheme,
+            user="root",
+            systems=b.systems,
+            ssh_key=str(lab.client_key),
+            max_jobs=b.max_jobs,
+            supported_features=b.features,
+            host_key=HostKey.parse((keys or {}).get(b.name, b.host_key_line)),
+        )
+        for b in builders
+    ]
+    path.write_text(render_machines(entries, NIX_2_8))
+    return path
+
+
+def build_graph(
+    lab: Lab, builders_file: Path, *, width: int = 3, depth: int = 3, sleep: float = 0, extra: tuple[str, ...] = ()
+) -> tuple[subprocess.CompletedProcess[str], list[GraphNode]]:
+    """nix-build the lab graph with --max-jobs 0 and these builders; the nodes say who built them."""
+    nix = lab.graph()
+    argv = ["nix-build", str(nix), *graph_args(lab.graph_dir, salt(), width, depth, sleep), "--no-out-link",
+            "--max-jobs", "0", "--builders", f"@{builders_file}", *extra]  # fmt: skip
+    done = subprocess.run(argv, capture_output=True, text=True, env=lab.client_env(), timeout=240, check=False)
+    nodes = read_graph_outputs(done.stdout.split()) if done.returncode == 0 else []
+    return done, nodes

@@ -1,0 +1,325 @@
+"""The lab: N builder hosts in network namespaces on a private bridge, each with sshd and its own Nix store."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from tests.lab.procs import cmdline, run, stop
+
+State = Literal["up", "refused", "blackhole"]
+REGISTRY = Path("/tmp/nixswarm-lab-registry")
+SSHD = "/usr/sbin/sshd"
+BLACKHOLE_NFT = "table inet nxlab {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 22 drop\n }\n}\n"
+
+
+class LabUnavailable(RuntimeError):
+    """This machine cannot make the lab (not root, no namespaces, missing packages)."""
+
+
+@dataclass(frozen=True)
+class BuilderSpec:
+    """Options of one builder."""
+
+    systems: tuple[str, ...] = ("x86_64-linux",)
+    """Column 2 and the builder's extra-platforms."""
+    features: tuple[str, ...] = ("big-parallel",)
+    """Its system-features."""
+    max_jobs: int = 1
+    """Build slots (and build users)."""
+    state: State = "up"
+    """up, refused (no sshd) or blackhole (tcp/22 dropped)."""
+
+
+@dataclass
+class Builder:
+    """A running builder host."""
+
+    name: str
+    namespace: str
+    address: str
+    dir: Path
+    spec: BuilderSpec
+    lab_id: str
+    host_key_path: Path
+    port: int = 22
+    user: str = "root"
+    state: State = "up"
+    pid: int | None = None
+    group: str = ""
+    users: list[str] = field(default_factory=list)
+
+    @property
+    def host_key_line(self) -> str:
+        """`ssh-ed25519 AAAA...` without the comment."""
+        return " ".join(self.host_key_path.read_text().split()[:2])
+
+    @property
+    def systems(self) -> tuple[str, ...]:
+        return self.spec.systems
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.spec.features
+
+    @property
+    def max_jobs(self) -> int:
+        return self.spec.max_jobs
+
+    def fingerprint(self) -> str:
+        """What `ssh-keygen -lf` says of the host key."""
+        return run(["ssh-keygen", "-lf", str(self.host_key_path)]).stdout.split()[1]
+
+
+class Lab:
+    """Create with `with Lab(specs) as lab:`; teardown always runs and removes everything it made."""
+
+    def __init__(self, specs: list[BuilderSpec]) -> None:
+        self.specs = specs
+        self.run_id = f"{os.getpid() % 0x10000:04x}{random.randrange(0x100):02x}"[-5:]
+        self.dir = Path(tempfile.mkdtemp(prefix=f"nxlab-{self.run_id}-"))
+        self.subnet = self._free_subnet()
+        self.bridge = f"nxb{self.run_id}"
+        self.bridge_address = f"10.77.{self.subnet}.1"
+        self.builders: list[Builder] = []
+        self.client_key = self.dir / "client_key"
+        self.graph_dir = self.dir / "graph"
+
+    # ---- set-up -------------------------------------------------------------------------------
+    def __enter__(self) -> Lab:
+        try:
+            self._check()
+            _cleanup_leftovers()
+            self._register()
+            self._setup()
+        except BaseException:
+            self.teardown()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.teardown()
+
+    def _check(self) -> None:
+        if os.geteuid() != 0:
+            raise LabUnavailable("the lab needs root (network namespaces, sshd, build users)")
+        for tool in ("ip", "nft", "nix-build", "ssh-keygen", "unshare", "useradd"):
+            if shutil.which(tool) is None:
+                raise LabUnavailable(f"`{tool}` is missing (tests/run.sh installs it)")
+        if not Path(SSHD).exists() or not Path("/bin/busybox").exists():
+            raise LabUnavailable("openssh-server or busybox-static is missing (tests/run.sh installs them)")
+
+    def _free_subnet(self) -> int:
+        used = run(["ip", "-4", "route"], check=False).stdout
+        for _ in range(200):
+            candidate = random.randrange(20, 250)
+            if f"10.77.{candidate}." not in used:
+                return candidate
+        raise LabUnavailable("no free 10.77.X.0/24 subnet")
+
+    def _register(self) -> None:
+        REGISTRY.mkdir(mode=0o700, exist_ok=True)
+        (REGISTRY / f"{self.run_id}.json").write_text(json.dumps({"owner": os.getpid(), "dir": str(self.dir)}))
+
+    def _record(self) -> None:
+        data = {
+            "owner": os.getpid(),
+            "dir": str(self.dir),
+            "bridge": self.bridge,
+            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users} for b in self.builders],
+        }
+        (REGISTRY / f"{self.run_id}.json").write_text(json.dumps(data))
+
+    def _setup(self) -> None:
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "nxlab-client", "-f", str(self.client_key)])
+        run(["ip", "link", "add", self.bridge, "type", "bridge"])
+        self._record()
+        run(["ip", "addr", "add", f"{self.bridge_address}/24", "dev", self.bridge])
+        run(["ip", "link", "set", self.bridge, "up"])
+        for index, spec in enumerate(self.specs, start=1):
+            self.builders.append(self._make_builder(index, spec))
+            self._record()
+        for builder in self.builders:
+            if builder.spec.state != "refused":
+                self.start_sshd(builder)
+            if builder.spec.state == "blackhole":
+                self.blackhole(builder)
+        self._record()
+        (self.dir / "client-nix").mkdir()
+        (self.dir / "client-nix" / "nix.conf").write_text(
+            "experimental-features = nix-command flakes\nsubstituters =\nsandbox = true\nbuilders =\n"
+        )
+
+    def _make_builder(self, index: int, spec: BuilderSpec) -> Builder:
+        name = f"b{index}"
+        ns = f"nx{self.run_id}b{index}"
+        bdir = self.dir / name
+        for sub in ("nix", "etc-nix", "home/.ssh"):
+            (bdir / sub).mkdir(parents=True)
+        host_key = bdir / "host_key"
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"nxlab-{name}", "-f", str(host_key)])
+        builder = Builder(name, ns, f"10.77.{self.subnet}.{10 + index}", bdir, spec,
+                          f"{name}-{self.run_id}", Path(f"{host_key}.pub"))  # fmt: skip
+        builder.group = f"nx{self.run_id}g{index}"
+        run(["groupadd", "--system", builder.group])
+        for k in range(1, spec.max_jobs + 1):
+            user = f"nx{self.run_id}u{index}x{k}"
+            builder.users.append(user)
+            run(["useradd", "--system", "--no-create-home", "-g", builder.group, "-G", builder.group,
+                 "-s", "/usr/sbin/nologin", user])  # fmt: skip
+        (bdir / "lab-id").write_text(builder.lab_id + "\n")
+        (bdir / "etc-nix" / "nix.conf").write_text(
+            f"build-users-group = {builder.group}\nsandbox = true\nsubstituters =\n"
+            f"experimental-features = nix-command\nextra-sandbox-paths = /lab-id={bdir / 'lab-id'}\n"
+            f"system-features = {' '.join(spec.features)}\nextra-platforms = {' '.join(spec.systems[1:])}\n"
+            f"max-jobs = {spec.max_jobs}\ntrusted-users = root\n"
+        )
+        (bdir / "authorized_keys").write_text(Path(f"{self.client_key}.pub").read_text())
+        (bdir / "sshd_config").write_text(
+            f"ListenAddress {builder.address}:22\nHostKey {host_key}\nPidFile {bdir / 'sshd.pid'}\n"
+            f"AuthorizedKeysFile {bdir / 'authorized_keys'}\nUsePAM no\nPermitRootLogin prohibit-password\n"
+            "PasswordAuthentication no\nKbdInteractiveAuthentication no\nStrictModes no\n"
+            "MaxStartups 100:30:200\nMaxSessions 100\nUseDNS no\nPrintMotd no\n"
+        )
+        run(["ip", "netns", "add", ns])
+        veth, peer = f"nx{self.run_id}v{index}", f"nx{self.run_id}p{index}"
+        run(["ip", "link", "add", veth, "type", "veth", "peer", "name", peer])
+        run(["ip", "link", "set", peer, "netns", ns])
+        run(["ip", "link", "set", veth, "master", self.bridge])
+        run(["ip", "link", "set", veth, "up"])
+        run(["ip", "-n", ns, "addr", "add", f"{builder.address}/24", "dev", peer])
+        run(["ip", "-n", ns, "link", "set", peer, "up"])
+        run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        return builder
+
+    # ---- builder control ------------------------------------------------------------------------
+    def start_sshd(self, builder: Builder) -> None:
+        """Start the builder's sshd in its own mount namespace (its own /nix, /etc/nix and a clean home)."""
+        script = ('mount --bind "$1" /nix && mount --bind "$2" /etc/nix && mount --bind "$3" /root '
+                  '&& hostname "$4" && exec "$5" -D -f "$6" -E "$7"')  # fmt: skip
+        bdir = builder.dir
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", builder.namespace, "unshare", "--mount", "--uts", "--", "sh", "-c", script,
+             "sh", str(bdir / "nix"), str(bdir / "etc-nix"), str(bdir / "home"), builder.name, SSHD,
+             str(bdir / "sshd_config"), str(bdir / "sshd.log")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        builder.pid = proc.pid
+        builder.state = "up"
+        self._record()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((builder.address, 22), timeout=0.2):
+                return
+            time.sleep(0.02)
+        raise LabUnavailable(f"sshd of {builder.name} did not start: {(bdir / 'sshd.log').read_text()[-400:]}")
+
+    def stop_sshd(self, builder: Builder) -> None:
+        """Take the builder down: connections are refused."""
+        if builder.pid is not None:
+            stop(builder.pid, SSHD)
+        builder.pid = None
+        builder.state = "refused"
+
+    def blackhole(self, builder: Builder) -> None:
+        """Drop tcp/22 inside the builder's namespace: connections hang."""
+        rules = builder.dir / "blackhole.nft"
+        rules.write_text(BLACKHOLE_NFT)
+        run(["ip", "netns", "exec", builder.namespace, "nft", "-f", str(rules)])
+        builder.state = "blackhole"
+
+    def unblackhole(self, builder: Builder) -> None:
+        """Let tcp/22 through again."""
+        run(["ip", "netns", "exec", builder.namespace, "nft", "delete", "table", "inet", "nxlab"], check=False)
+        builder.state = "up" if builder.pid else "refused"
+
+    def replace_host_key(self, builder: Builder) -> None:
+        """Give the builder a new host key (a reinstall, or an impostor) and restart its sshd."""
+        self.stop_sshd(builder)
+        key = builder.dir / "host_key"
+        key.unlink()
+        Path(f"{key}.pub").unlink()
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"nxlab-{builder.name}-new", "-f", str(key)])
+        self.start_sshd(builder)
+
+    # ---- client side ----------------------------------------------------------------------------
+    def client_env(self) -> dict[str, str]:
+        """Environment for running nix as the lab's client: its own nix.conf and ssh options."""
+        env = dict(os.environ)
+        env["NIX_CONF_DIR"] = str(self.dir / "client-nix")
+        env["NIX_SSHOPTS"] = f"-F /dev/null -i {self.client_key} -o ConnectTimeout=3 -o IdentitiesOnly=yes"
+        env.pop("NIX_REMOTE", None)
+        return env
+
+    def graph(self) -> Path:
+        """graph.nix (written once per lab)."""
+        from tests.lab.graph import write_graph
+
+        return write_graph(self.graph_dir)
+
+    def builder(self, name: str) -> Builder:
+        return next(b for b in self.builders if b.name == name)
+
+    # ---- teardown ---------------------------------------------------------------------------------
+    def teardown(self) -> None:
+        """Stop what was started, delete namespaces, bridge, users and files; never raises."""
+        _teardown_record({
+            "dir": str(self.dir),
+            "bridge": self.bridge,
+            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users}
+                         for b in self.builders],
+        })  # fmt: skip
+        with contextlib.suppress(FileNotFoundError):
+            (REGISTRY / f"{self.run_id}.json").unlink()
+
+
+def _teardown_record(data: dict[str, object]) -> None:
+    builders = data.get("builders") or []
+    assert isinstance(builders, list)
+    for b in builders:
+        if b.get("pid"):
+            stop(int(b["pid"]), SSHD)
+    for b in builders:
+        # ControlMaster sockets of this lab live under its folder; any master process dies with its sockets
+        run(["ip", "netns", "del", str(b["ns"])], check=False)
+        for user in b.get("users") or []:
+            run(["userdel", str(user)], check=False)
+        if b.get("group"):
+            run(["groupdel", str(b["group"])], check=False)
+    if data.get("bridge"):
+        run(["ip", "link", "del", str(data["bridge"])], check=False)
+    folder = Path(str(data.get("dir", "")))
+    if folder.name.startswith("nxlab-"):
+        _close_masters(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _close_masters(folder: Path) -> None:
+    for sock in folder.rglob("cm-*"):
+        run(["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "nxlab"], check=False)
+
+
+def _cleanup_leftovers() -> None:
+    """Remove what an earlier, killed run left behind (its owner pid is gone)."""
+    if not REGISTRY.is_dir():
+        return
+    for record in REGISTRY.glob("*.json"):
+        try:
+            data = json.loads(record.read_text())
+        except (OSError, ValueError):
+            continue
+        owner = int(data.get("owner", 0))
+        if owner and cmdline(owner):
+            continue
+        _teardown_record(data)
+        record.unlink(missing_ok=True)
