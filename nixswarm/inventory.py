@@ -43,6 +43,13 @@ class Inventory:
     def __len__(self) -> int:
         return len(self._items)
 
+    def current(self, known: Known) -> Known:
+        """The entry as it is now (later adverts may have merged into it)."""
+        for item in self._items:
+            if item.host.name == known.host.name or set(item.host.addresses) & set(known.host.addresses):
+                return item
+        return known
+
     def add_host(self, host: Host, choice: Choice | None = None) -> tuple[Known, bool]:
         """Add a host (from --host); returns the entry and whether it is new."""
         return self._add(Advert(host), choice)

@@ -72,74 +72,112 @@ Event = HostReport | LocalReport | Dropped
 async def scan(
     settings: Settings, state: State, options: ScanOptions, cache: FactsCache | None = None
 ) -> AsyncIterator[Event]:
-    """Yield events as they happen: the local machine, dropped records, and each host once probed."""
-    from nixswarm.probe.local import probe_local
+    """Yield events as they happen: the local machine, dropped records, and each host once probed.
 
-    inventory = Inventory(settings.hosts)
-    for host in options.extra_hosts:
-        inventory.add_host(host)
-    queue: asyncio.Queue[Event | None] = asyncio.Queue()  # None: one producer finished
-    limit = asyncio.Semaphore(max(1, options.concurrency))
-    tasks: set[asyncio.Task[None]] = set()
-    defaults = settings.defaults
+    A host is reported again, with the same outcome, when a later advert adds to it (another address or service).
+    """
+    run = _ScanRun(settings, state, options, cache)
+    async for event in run.events():
+        yield event
 
-    running = [0]  # producers launched and not yet finished
 
-    def launch(work: Coroutine[object, object, None]) -> None:
-        running[0] += 1
+class _ScanRun:
+    """The producers of one scan (local probe, host probes, mDNS browse) feeding one queue."""
+
+    def __init__(self, settings: Settings, state: State, options: ScanOptions, cache: FactsCache | None) -> None:
+        self.defaults = settings.defaults
+        self.state = state
+        self.options = options
+        self.cache = cache
+        self.inventory = Inventory(settings.hosts)
+        for host in options.extra_hosts:
+            self.inventory.add_host(host)
+        self.queue: asyncio.Queue[Event | None] = asyncio.Queue()  # None: one producer finished
+        self.limit = asyncio.Semaphore(max(1, options.concurrency))
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.running = 0  # producers launched and not yet finished
+        self.reported: dict[str, ProbeResult | ProbeFailure | None] = {}  # by host name, once probed
+
+    async def events(self) -> AsyncIterator[Event]:
+        self.launch(self.local())
+        for known in self.inventory:
+            self.launch(self.probe(known))
+        if self.options.mdns:
+            self.launch(self.browse())
+        try:
+            while self.running:
+                event = await self.queue.get()
+                if event is None:
+                    self.running -= 1
+                else:
+                    yield event
+        finally:
+            for task in list(self.tasks):
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def launch(self, work: Coroutine[object, object, None]) -> None:
+        self.running += 1
 
         async def run() -> None:
             try:
                 await work
             finally:
-                queue.put_nowait(None)
+                self.queue.put_nowait(None)
 
         task = asyncio.create_task(run())
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
-    async def probe(known: Known) -> None:
-        approved = state.approved_key(known.host.name)
-        if known.ssh_only and not options.probe_ssh:
-            await queue.put(HostReport(known, None, trust_state(approved, None)))
+    def _skipped(self, known: Known) -> bool:
+        return known.ssh_only and not self.options.probe_ssh
+
+    async def probe(self, known: Known) -> None:
+        name = known.host.name
+        approved = self.state.approved_key(name)
+        if self._skipped(known):
+            self.reported[name] = None
+            await self.queue.put(HostReport(known, None, trust_state(approved, None)))
             return
-        target = target_for(
-            known.host, user=defaults.user, identity=defaults.identity, approved=approved, timeout=defaults.timeout
-        )
-        async with limit:
-            outcome = await probe_host(target, cache)
-        await queue.put(_report(known, outcome, approved))
+        d = self.defaults
+        target = target_for(known.host, user=d.user, identity=d.identity, approved=approved, timeout=d.timeout)
+        async with self.limit:
+            outcome = await probe_host(target, self.cache)
+        self.reported[name] = outcome
+        await self.queue.put(_report(self.inventory.current(known), outcome, approved))
 
-    async def local() -> None:
-        await queue.put(LocalReport(await probe_local()))
+    def merged(self, known: Known) -> None:
+        """A later advert added to a host: probe it if it now counts as a builder, else report it again."""
+        name = known.host.name
+        if name not in self.reported:
+            return  # its probe is running and will report the merged host
+        outcome = self.reported[name]
+        approved = self.state.approved_key(name)
+        if outcome is None and not self._skipped(known):
+            del self.reported[name]
+            self.launch(self.probe(known))
+        elif outcome is None:
+            self.queue.put_nowait(HostReport(known, None, trust_state(approved, None)))
+        else:
+            self.queue.put_nowait(_report(known, outcome, approved))
 
-    async def browse() -> None:
+    async def local(self) -> None:
+        from nixswarm.probe.local import probe_local
+
+        await self.queue.put(LocalReport(await probe_local()))
+
+    async def browse(self) -> None:
         from nixswarm.discovery.browser import browse as mdns_browse
 
-        async for item in mdns_browse(options.mdns_wait, options.interfaces):
+        async for item in mdns_browse(self.options.mdns_wait, self.options.interfaces):
             if isinstance(item, Advert):
-                known, new = inventory.add_advert(item)
+                known, new = self.inventory.add_advert(item)
                 if new:
-                    launch(probe(known))
+                    self.launch(self.probe(known))
+                else:
+                    self.merged(known)
             else:
-                await queue.put(Dropped(item))
-
-    launch(local())
-    for known in inventory:
-        launch(probe(known))
-    if options.mdns:
-        launch(browse())
-    try:
-        while running[0]:
-            event = await queue.get()
-            if event is None:
-                running[0] -= 1
-            else:
-                yield event
-    finally:
-        for task in list(tasks):
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+                await self.queue.put(Dropped(item))
 
 
 def _report(known: Known, outcome: ProbeResult | ProbeFailure, approved: HostKey | None) -> HostReport:

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(err.message) from None
     print(f"advertising {pub.name} on {', '.join(pub.addresses)} port {pub.port}"
           f"{' as ' + key.fingerprint if key else ''}; Ctrl-C to stop", flush=True)  # fmt: skip
-    asyncio.run(publish(pub, args.interface))
+    asyncio.run(publish(pub, args.interface, on_registered=lambda: print("registered", flush=True)))
     print("unregistered", flush=True)
     return 0
 

@@ -158,7 +158,7 @@ def _trust(args: argparse.Namespace, settings: Settings) -> int:
     from nixswarm.store import paths
     from nixswarm.store.state import save_state
 
-    entry = _entry(settings, args.name)
+    entry = settings.host(args.name) or _seen_entry(args.name) or _entry(settings, args.name)
     host = entry.host
     state = context.state()
     key = asyncio.run(fetch_host_key(host.address, host.port, settings.defaults.timeout))
@@ -185,8 +185,19 @@ def _trust(args: argparse.Namespace, settings: Settings) -> int:
     elif not sys.stdin.isatty() or input("Approve this key? [y/N] ").strip().lower() not in ("y", "yes"):
         raise NixswarmError("not approved (pass --fingerprint to approve non-interactively)", title="Not trusted")
     save_state(paths.state_file(), state.approve(host.name, key))
+    if settings.host(host.name) is None:
+        _save(args, settings.with_host(entry))
     print(f"approved {key.fingerprint} for {host.name}")
     return 0
+
+
+def _seen_entry(name: str) -> HostEntry | None:
+    """A host an earlier scan discovered but the config does not hold yet."""
+    from nixswarm.store import paths
+    from nixswarm.store.seen_file import load_seen
+
+    host = load_seen(paths.seen_file()).get(name)
+    return HostEntry(host) if host is not None else None
 
 
 def _forget(args: argparse.Namespace, settings: Settings) -> int:

@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.scan_session import Dropped, HostReport, LocalReport, ScanOptions, scan
     from nixswarm.store import paths
     from nixswarm.store.facts_file import load_facts, save_facts
+    from nixswarm.store.seen_file import save_seen
 
     settings = context.settings_for(args)
     state = context.state()
@@ -84,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
     cache = load_facts(paths.facts_file())
     started = time.monotonic()
     local: dict[str, Any] | None = None
-    hosts: list[dict[str, Any]] = []
+    hosts: dict[str, dict[str, Any]] = {}
+    discovered: dict[str, Host] = {}
+    printed: dict[str, object] = {}
 
     async def go() -> None:
         nonlocal local
@@ -96,20 +99,26 @@ def run(args: argparse.Namespace) -> int:
                 if not args.json:
                     print(_local_row(local), flush=True)
             elif isinstance(event, HostReport):
-                hosts.append(report_dict(event))
-                if not args.json:
-                    print(_host_row(hosts[-1]), flush=True)
+                name = event.known.host.name
+                first = printed.get(name, event) is not event.outcome  # new, or probed since its last row
+                printed[name] = event.outcome
+                hosts[name] = report_dict(event)
+                if settings.host(name) is None:
+                    discovered[name] = event.known.host
+                if first and not args.json:
+                    print(_host_row(hosts[name]), flush=True)
             elif isinstance(event, Dropped):
                 warn(event.reason)
 
     asyncio.run(go())
     duration = round(time.monotonic() - started, 3)
     save_facts(paths.facts_file(), cache)
+    save_seen(paths.seen_file(), discovered.values())
     if args.json:
-        print(json.dumps({"local": local, "hosts": hosts, "duration_s": duration}, indent=2))
+        print(json.dumps({"local": local, "hosts": list(hosts.values()), "duration_s": duration}, indent=2))
     else:
-        unknown = [h["name"] for h in hosts if h["trust"] == "unknown" and h["reachable"]]
-        changed = [h["name"] for h in hosts if h["trust"] == "changed"]
+        unknown = [h["name"] for h in hosts.values() if h["trust"] == "unknown" and h["reachable"]]
+        changed = [h["name"] for h in hosts.values() if h["trust"] == "changed"]
         print(f"\n{len(hosts)} host(s) in {duration:.2f} s", flush=True)
         for name in changed:
             warn(f"HOST KEY CHANGED for {name}: it will not be used (nixswarm hosts trust {name} explains)")

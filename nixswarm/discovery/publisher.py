@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from nixswarm.discovery import service_types
 from nixswarm.discovery.advert_txt import Publication, txt_properties
 from nixswarm.discovery.browser import zeroconf_options
 
 
-async def publish(pub: Publication, interfaces: Sequence[str] = (), stop: asyncio.Event | None = None) -> None:
-    """Register the service, wait for SIGTERM, SIGINT or `stop`, unregister."""
+async def publish(
+    pub: Publication,
+    interfaces: Sequence[str] = (),
+    stop: asyncio.Event | None = None,
+    on_registered: Callable[[], None] | None = None,
+) -> None:
+    """Register the service, call on_registered, wait for SIGTERM, SIGINT or `stop`, unregister."""
     from zeroconf import ServiceInfo
     from zeroconf.asyncio import AsyncZeroconf
 
@@ -31,7 +36,10 @@ async def publish(pub: Publication, interfaces: Sequence[str] = (), stop: asynci
     )
     aiozc = AsyncZeroconf(**zeroconf_options(interfaces))
     try:
-        await aiozc.async_register_service(info, allow_name_change=False)
+        announced = await aiozc.async_register_service(info, allow_name_change=False)
+        await announced
+        if on_registered is not None:
+            on_registered()
         await stop.wait()
         await aiozc.async_unregister_service(info)
     finally:

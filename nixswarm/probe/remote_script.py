@@ -12,7 +12,7 @@ echo "@@nixswarm:nproc"; nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/n
 echo "@@nixswarm:loadavg"; cat /proc/loadavg 2>/dev/null || sysctl -n vm.loadavg 2>/dev/null
 echo "@@nixswarm:meminfo"; grep -E '^(MemTotal|MemAvailable):' /proc/meminfo 2>/dev/null \
   || echo "MemTotal: $(( $(sysctl -n hw.memsize 2>/dev/null || echo 0) / 1024 )) kB"
-echo "@@nixswarm:df"; df -Pk /nix/store 2>/dev/null | tail -n 1
+echo "@@nixswarm:df"; { df -Pk /nix/store || df -Pk /nix || df -Pk /; } 2>/dev/null | tail -n 1
 """
 
 FULL = (

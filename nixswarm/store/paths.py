@@ -63,3 +63,8 @@ def user_ssh_config() -> Path:
 def facts_file() -> Path:
     """Cached Nix facts per host key."""
     return state_dir() / "facts.json"
+
+
+def seen_file() -> Path:
+    """Hosts the last scans discovered, so `hosts trust NAME` can find them."""
+    return state_dir() / "seen.json"

@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
     if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
         pytest.skip(f"lab skipped (NIXSWARM_SKIP_LAB=1): {reason}")
     pytest.fail(f"the end-to-end lab cannot run here: {reason} (set NIXSWARM_SKIP_LAB=1 to skip it outside CI)")
@@ -39,11 +39,11 @@ def make_lab() -> Iterator[MakeLab]:
 
         def make(specs: list[BuilderSpec]) -> Lab:
             if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
-                _unavailable("requested")
+                unavailable("requested")
             try:
                 return stack.enter_context(Lab(specs))
             except LabUnavailable as err:
-                _unavailable(str(err))
+                unavailable(str(err))
                 raise
 
         yield make
@@ -53,12 +53,12 @@ def make_lab() -> Iterator[MakeLab]:
 def lab3() -> Iterator[Lab]:
     """Three healthy builders, shared by the tests of one module (each test uses its own salt)."""
     if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
-        _unavailable("requested")
+        unavailable("requested")
     try:
         lab = Lab([BuilderSpec(), BuilderSpec(), BuilderSpec()])
         lab.__enter__()
     except LabUnavailable as err:
-        _unavailable(str(err))
+        unavailable(str(err))
         raise
     try:
         yield lab

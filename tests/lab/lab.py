@@ -6,14 +6,16 @@ import contextlib
 import json
 import os
 import random
+import select
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from tests.lab.procs import cmdline, run, stop
 
@@ -56,6 +58,8 @@ class Builder:
     user: str = "root"
     state: State = "up"
     pid: int | None = None
+    procs: list[tuple[subprocess.Popen[str], str]] = field(default_factory=list)
+    """Processes started in the builder's namespaces (advertisers), with their /proc marker."""
     group: str = ""
     users: list[str] = field(default_factory=list)
 
@@ -136,8 +140,9 @@ class Lab:
             "owner": os.getpid(),
             "dir": str(self.dir),
             "bridge": self.bridge,
-            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users} for b in self.builders],
-        }
+            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users,
+                          "procs": [[p.pid, m] for p, m in b.procs]} for b in self.builders],
+        }  # fmt: skip
         (REGISTRY / f"{self.run_id}.json").write_text(json.dumps(data))
 
     def _setup(self) -> None:
@@ -252,6 +257,58 @@ class Lab:
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"nxlab-{builder.name}-new", "-f", str(key)])
         self.start_sshd(builder)
 
+    def spawn(self, builder: Builder, argv: list[str], marker: str, log: str) -> None:
+        """Start argv in the builder's network, mount (its /etc/nix) and UTS namespaces; no wait."""
+        script = 'mount --bind "$1" /etc/nix && hostname "$2" && shift 2 && exec "$@"'
+        b = builder
+        env = {**os.environ, "HOME": str(b.dir / "home"), "XDG_CONFIG_HOME": str(b.dir / "home" / "cfg"),
+               "PYTHONPATH": str(Path(__file__).parents[2])}  # fmt: skip
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", b.namespace, "unshare", "--mount", "--uts", "--", "sh", "-c", script, "sh",
+             str(b.dir / "etc-nix"), b.name, *argv],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=(b.dir / log).open("w"), text=True, env=env,
+        )  # fmt: skip
+        b.procs.append((proc, marker))
+        self._record()
+
+    def wait_ready(self, builder: Builder, ready: str, log: str, timeout: float = 10) -> None:
+        """Wait until the builder's newest process prints the line `ready`."""
+        proc = builder.procs[-1][0]
+        assert proc.stdout is not None
+        if not _wait_for_line(proc.stdout, ready, timeout):
+            raise LabUnavailable(f"{builder.name}: not {ready}: {(builder.dir / log).read_text()[-600:]}")
+
+    def start_advertisers(self, builders: list[Builder] | None = None, *extra: str) -> None:
+        """Run `nixswarm advertise` inside each builder's namespaces (its own /etc/nix); wait until announced."""
+        nixswarm = str(Path(sys.executable).parent / "nixswarm")
+        todo = builders if builders is not None else self.builders
+        for b in todo:
+            argv = [nixswarm, "advertise", "--interface", b.address, "--name", b.name, "--user", "root",
+                    "--max-jobs", str(b.max_jobs), "--host-key", str(b.host_key_path), *extra]  # fmt: skip
+            self.spawn(b, argv, "advertise", "advertise.log")
+        for b in todo:
+            self.wait_ready(b, "registered", "advertise.log")
+
+    def start_beacon(self, builder: Builder, address: str, *services: str) -> None:
+        """Publish the builder like other tools do (nix-builder-beacon's service, plain ssh) from address."""
+        argv = [sys.executable, "-m", "tests.lab.beacon", address, builder.name, builder.host_key_line, *services]
+        self.spawn(builder, argv, "tests.lab.beacon", "beacon.log")
+        self.wait_ready(builder, "registered", "beacon.log")
+
+    def add_address(self, builder: Builder, address: str) -> None:
+        """Give the builder a second address on its interface."""
+        index = self.builders.index(builder) + 1
+        run(["ip", "-n", builder.namespace, "addr", "add", f"{address}/24", "dev", f"nx{self.run_id}p{index}"])
+
+    def stop_procs(self, builder: Builder) -> None:
+        """SIGTERM the builder's advertisers (they unregister)."""
+        for proc, marker in builder.procs:
+            stop(proc.pid, marker)
+            proc.wait(timeout=5)
+            if proc.stdout is not None:
+                proc.stdout.close()
+        builder.procs.clear()
+
     # ---- client side ----------------------------------------------------------------------------
     def client_env(self) -> dict[str, str]:
         """Environment for running nix as the lab's client: its own nix.conf and ssh options."""
@@ -276,9 +333,15 @@ class Lab:
         _teardown_record({
             "dir": str(self.dir),
             "bridge": self.bridge,
-            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users}
-                         for b in self.builders],
+            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users,
+                          "procs": [[p.pid, m] for p, m in b.procs]} for b in self.builders],
         })  # fmt: skip
+        for b in self.builders:
+            for proc, _ in b.procs:
+                with contextlib.suppress(ChildProcessError, subprocess.TimeoutExpired):
+                    proc.wait(timeout=0)
+                if proc.stdout is not None:
+                    proc.stdout.close()
         with contextlib.suppress(FileNotFoundError):
             (REGISTRY / f"{self.run_id}.json").unlink()
 
@@ -287,6 +350,8 @@ def _teardown_record(data: dict[str, object]) -> None:
     builders = data.get("builders") or []
     assert isinstance(builders, list)
     for b in builders:
+        for pid, marker in b.get("procs") or []:
+            stop(int(pid), str(marker))
         if b.get("pid"):
             stop(int(b["pid"]), SSHD)
     for b in builders:
@@ -302,6 +367,23 @@ def _teardown_record(data: dict[str, object]) -> None:
     if folder.name.startswith("nxlab-"):
         _close_masters(folder)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_for_line(stream: IO[str], wanted: str, timeout: float) -> bool:
+    """Read the raw pipe (no buffering that select cannot see) until a line equal to wanted."""
+    deadline = time.monotonic() + timeout
+    seen = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([stream.fileno()], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            return False
+        chunk = os.read(stream.fileno(), 4096)
+        if not chunk:
+            return False
+        seen += chunk
+        if wanted.encode() in seen.splitlines():
+            return True
+    return False
 
 
 def _close_masters(folder: Path) -> None:
