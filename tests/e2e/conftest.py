@@ -6,7 +6,7 @@ import os
 import secrets
 import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,21 +49,27 @@ def make_lab() -> Iterator[MakeLab]:
         yield make
 
 
+@contextmanager
+def open_lab(specs: list[BuilderSpec], advertise: bool = False) -> Iterator[Lab]:
+    """A lab for a module-scoped fixture: a clear failure (or skip) when it cannot be made, always torn down."""
+    if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
+        unavailable("requested")
+    with ExitStack() as stack:
+        try:
+            lab = stack.enter_context(Lab(specs))
+            if advertise:
+                lab.start_advertisers()
+        except LabUnavailable as err:
+            unavailable(str(err))
+            raise
+        yield lab
+
+
 @pytest.fixture(scope="module")
 def lab3() -> Iterator[Lab]:
     """Three healthy builders, shared by the tests of one module (each test uses its own salt)."""
-    if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
-        unavailable("requested")
-    try:
-        lab = Lab([BuilderSpec(), BuilderSpec(), BuilderSpec()])
-        lab.__enter__()
-    except LabUnavailable as err:
-        unavailable(str(err))
-        raise
-    try:
+    with open_lab([BuilderSpec(), BuilderSpec(), BuilderSpec()]) as lab:
         yield lab
-    finally:
-        lab.teardown()
 
 
 def salt() -> str:

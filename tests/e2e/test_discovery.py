@@ -19,8 +19,8 @@ from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.scan_session import HostReport, ScanOptions, scan
 from nixswarm.store.settings import Defaults, Settings
 from nixswarm.store.state import State
-from tests.e2e.conftest import MakeLab, unavailable
-from tests.lab import BuilderSpec, Lab, LabUnavailable
+from tests.e2e.conftest import MakeLab, open_lab
+from tests.lab import BuilderSpec, Lab
 from tests.lab.sniff import MdnsSniffer
 
 TIMEOUT = 2.0
@@ -36,20 +36,8 @@ def adlab() -> Iterator[Lab]:
         BuilderSpec(state="refused"),
         BuilderSpec(state="blackhole"),
     ]
-    if os.environ.get("NIXSWARM_SKIP_LAB") == "1":
-        unavailable("requested")
-    lab = Lab(specs)
-    try:
-        lab.__enter__()
-        lab.start_advertisers()
-    except LabUnavailable as err:
-        lab.teardown()
-        unavailable(str(err))
-        raise
-    try:
+    with open_lab(specs, advertise=True) as lab:
         yield lab
-    finally:
-        lab.teardown()
 
 
 def timed_scan(lab: Lab, **options: Any) -> tuple[dict[str, tuple[float, HostReport]], float]:
