@@ -1,0 +1,39 @@
+"""Run every benchmark against the lab and write docs/benchmarks.md (needs root, like the lab)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+
+from bench import scan_bench
+
+SECTIONS = {"scan": scan_bench.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("only", nargs="*", help=f"sections to run: {', '.join(SECTIONS)} (default all)")
+    parser.add_argument("--out", default=str(Path(__file__).parents[1] / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    chosen = args.only or list(SECTIONS)
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    parts = []
+    for name in chosen:
+        started = time.monotonic()
+        parts.append(SECTIONS[name]())
+        print(f"{name}: {time.monotonic() - started:.1f} s", flush=True)
+    header = (f"# Benchmarks\n\nWritten by `sudo .venv/bin/python -m bench.run` on {platform.node()} "
+              f"({os.cpu_count()} cores, {platform.python_version()}), {time.strftime('%Y-%m-%d')}. "
+              "Every figure is measured against the lab (tests/lab): builders in network namespaces on this "
+              "machine, each with its own sshd and Nix store.\n")  # fmt: skip
+    Path(args.out).write_text(header + "\n" + "\n\n".join(parts) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
