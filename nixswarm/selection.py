@@ -64,6 +64,7 @@ def machine_entry(selected: Selected, defaults: Defaults, *, via_alias: bool = T
         host=alias_for(host.name) if via_alias else host.address,
         scheme=defaults.scheme,
         user=None if via_alias else user,
+        port=None if via_alias or host.port == 22 else host.port,
         systems=host.systems,
         ssh_key=None if via_alias else key,
         max_jobs=choice.max_jobs,

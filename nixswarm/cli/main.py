@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from nixswarm import __version__
-from nixswarm.cli import cmd_advertise, cmd_doctor, cmd_explain, cmd_hosts, cmd_pending, cmd_scan, cmd_write
+from nixswarm.cli import cmd_advertise, cmd_build, cmd_doctor, cmd_explain, cmd_hosts, cmd_scan, cmd_write
 from nixswarm.cli.options import add_config_option, add_discovery_options
 from nixswarm.errors import ExitCode, NixswarmError
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_option(parser)
     parser.add_argument("--theme", help="TUI theme")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (cmd_scan, cmd_pending, cmd_advertise, cmd_hosts, cmd_write, cmd_explain, cmd_doctor):
+    for module in (cmd_scan, cmd_build, cmd_advertise, cmd_hosts, cmd_write, cmd_explain, cmd_doctor):
         module.register(sub)
     parser.set_defaults(run=_tui)
     return parser
@@ -46,11 +46,29 @@ def _tui(args: argparse.Namespace) -> int:
     )
 
 
+GLOBAL_VALUES = frozenset({"--interface", "--user", "--identity", "--timeout", "--config", "--theme"})
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """argparse, except that `build` hands every option it does not know to nix build."""
+    from nixswarm.build.argv import split_build_argv
+
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in GLOBAL_VALUES else 1
+    if i < len(argv) and argv[i] == "build":
+        split = split_build_argv(argv[i + 1 :])
+        args = parser.parse_args([*argv[: i + 1], *split.own])
+        args.nix_args = split.nix
+        return args
+    return parser.parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run nixswarm; return the exit code."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
         return int(args.run(args))
     except NixswarmError as err:
         print(f"nixswarm: {err.title}: {err.message}", file=sys.stderr)

@@ -1,0 +1,23 @@
+"""The exact nix command line and environment of a build."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from nixswarm.build.workdir import BuildDir
+
+FEATURES = ("--extra-experimental-features", "nix-command flakes")
+
+
+def nix_argv(where: BuildDir, nix_args: tuple[str, ...], extra: tuple[str, ...] = ()) -> list[str]:
+    """`nix build` with our builders file and a log nixswarm can read, then the user's own arguments."""
+    return ["nix", "build", *FEATURES, "--log-format", "internal-json", "--builders", f"@{where.machines}",
+            *extra, *nix_args]  # fmt: skip
+
+
+def nix_env(base: Mapping[str, str], where: BuildDir, *, daemon: bool) -> dict[str, str]:
+    """The environment: NIX_SSHOPTS points the ssh Nix runs at our config (a daemon's ssh would not read it)."""
+    env = dict(base)
+    if not daemon:
+        env["NIX_SSHOPTS"] = f"{base.get('NIX_SSHOPTS', '')} -F {where.ssh_config}".strip()
+    return env

@@ -1,0 +1,143 @@
+"""Check the local Nix before a build: what would silently ignore or break --builders."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import grp
+import json
+import os
+import pwd
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
+from nixswarm.model.nixversion import NixVersion
+from nixswarm.nix.commands import EXPERIMENTAL, config_show_argv, version_argv
+from nixswarm.nix.local_settings import LocalNixSettings, parse_local_settings
+
+STATE_DIR = Path("/nix/var/nix")
+TRUSTED_FIELD = NixVersion(2, 15)
+STORE_INFO = NixVersion(2, 19)
+
+
+@dataclass(frozen=True)
+class NixSetup:
+    """How this build's nix will run."""
+
+    settings: LocalNixSettings
+    """The local Nix's settings."""
+    daemon: bool
+    """A nix-daemon builds: it runs ssh as root, reading neither NIX_SSHOPTS nor nixswarm's ssh config."""
+    trusted: bool
+    """The daemon (if any) honours this user's --builders."""
+    user: str
+    """Who runs nix."""
+
+
+def uses_daemon(store: str, env: Mapping[str, str]) -> bool:
+    """Nix's own choice between the local store and the daemon (`auto` picks the daemon without db access)."""
+    value = env.get("NIX_REMOTE") or store
+    if value == "daemon" or value.startswith("unix://"):
+        return True
+    if value not in ("", "auto"):
+        return False
+    if os.access(STATE_DIR / "db", os.W_OK) or (not (STATE_DIR / "db").exists() and os.access("/nix", os.W_OK)):
+        return False
+    socket = env.get("NIX_DAEMON_SOCKET_PATH") or str(STATE_DIR / "daemon-socket" / "socket")
+    return Path(socket).exists()
+
+
+def trusted_by_config(user: str, trusted_users: tuple[str, ...]) -> bool:
+    """Whether trusted-users names the user, one of its groups, or `*`."""
+    if user == "root" or "*" in trusted_users or user in trusted_users:
+        return True
+    groups = {t[1:] for t in trusted_users if t.startswith("@")}
+    if not groups:
+        return False
+    try:
+        primary = grp.getgrgid(pwd.getpwnam(user).pw_gid).gr_name
+    except KeyError:
+        primary = None
+    return primary in groups or any(user in grp.getgrnam(g).gr_mem for g in groups if _group_exists(g))
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+async def _run(argv: list[str], env: Mapping[str, str], timeout: float = 15) -> tuple[int, bytes, bytes]:
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            env=dict(env),
+        )  # fmt: skip
+    except FileNotFoundError:
+        raise NixswarmError("Nix is not installed (no `nix` on PATH)", title="No Nix") from None
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise NixswarmError(f"`{' '.join(argv)}` did not answer within {timeout:g} s", title="Nix hangs") from None
+    return proc.returncode or 0, out, err
+
+
+async def _daemon_says_trusted(version: NixVersion, env: Mapping[str, str]) -> bool | None:
+    """From 2.15 the daemon tells a client whether it is trusted; None when it cannot be asked."""
+    if version < TRUSTED_FIELD:
+        return None
+    verb = ["store", "info"] if version >= STORE_INFO else ["store", "ping"]
+    code, out, _ = await _run(["nix", *EXPERIMENTAL, *verb, "--json"], env)
+    try:
+        trusted = json.loads(out).get("trusted") if code == 0 else None
+    except (ValueError, AttributeError):
+        return None
+    return bool(trusted) if isinstance(trusted, int) else None
+
+
+async def check_nix(env: Mapping[str, str]) -> NixSetup:
+    """The local Nix's setup; NixswarmError naming what would make Nix ignore or fail the builders."""
+    code, out, err = await _run(version_argv(), env)
+    if code != 0:
+        raise NixswarmError(f"`nix --version` failed: {err.decode(errors='replace').strip()[-300:]}", title="No Nix")
+    try:
+        version = NixVersion.parse(out.decode("utf-8", "replace"))
+        code, out, err = await _run(config_show_argv(version), env)
+        if code != 0:
+            detail = err.decode(errors="replace").strip()[-300:]
+            raise NixswarmError(f"cannot read Nix's settings: {detail}", title="Nix config")
+        settings = parse_local_settings(out, version)
+    except ValidationError as err:
+        raise NixswarmError(f"the local Nix gave unexpected output: {err.message}", title="Nix config") from None
+    user = _user()
+    daemon = uses_daemon(settings.store, env)
+    trusted = True
+    if daemon:
+        asked = await _daemon_says_trusted(version, env)
+        trusted = asked if asked is not None else trusted_by_config(user, settings.trusted_users)
+    return NixSetup(settings, daemon, trusted, user)
+
+
+def _user() -> str:
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return getpass.getuser()
+
+
+def require_trusted(setup: NixSetup) -> None:
+    """The plain error Nix 2.8 never gives: the daemon would ignore --builders."""
+    if setup.daemon and not setup.trusted:
+        raise ConnectionFailure(
+            f"the nix-daemon does not trust user {setup.user!r}, so it would silently ignore --builders and build "
+            f"everything locally (Nix {setup.settings.version} says so only at -vvvv). Add the user to "
+            f"trusted-users in /etc/nix/nix.conf (now: {' '.join(setup.settings.trusted_users) or 'empty'}) "
+            "and restart nix-daemon, or build as a trusted user.",
+            title="Builders would be ignored",
+        )

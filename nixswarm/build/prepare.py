@@ -1,0 +1,113 @@
+"""Everything a build settles before nix runs: the selection, the checks, the plan and its files."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+
+from nixswarm.build.argv import user_max_jobs
+from nixswarm.build.nix_setup import NixSetup, check_nix
+from nixswarm.build.plan import Plan, plan_build, with_probed_facts
+from nixswarm.build.reach import check_reachable
+from nixswarm.build.weight import capped_slots, parse_weight
+from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
+from nixswarm.selection import Selected, Skipped, resolve
+from nixswarm.store import paths
+from nixswarm.store.facts_file import load_facts
+from nixswarm.store.settings import Settings
+from nixswarm.store.state import State
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    """What the user asked of this build."""
+
+    hosts: tuple[str, ...] = ()
+    """--hosts: only these."""
+    exclude: tuple[str, ...] = ()
+    """--exclude: not these."""
+    local_weight: str | None = None
+    """--local-weight as typed (None: Nix's own behaviour)."""
+    dry_run: bool = False
+    """Print, run nothing."""
+    json_summary: str | None = None
+    """Where to write the summary."""
+    nix_args: tuple[str, ...] = ()
+    """For nix build."""
+    interactive: bool = False
+    """stderr is a terminal: draw the live view."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The checked plan of a build."""
+
+    setup: NixSetup
+    """The local Nix."""
+    plan: Plan
+    """Hosts given to Nix and hosts left out."""
+    weight_args: tuple[str, ...] = ()
+    """Extra nix options for the local weight (e.g. --max-jobs)."""
+    notes: tuple[str, ...] = field(default=())
+    """What the user should know."""
+
+
+def _known_names(settings: Settings, names: tuple[str, ...], option: str) -> None:
+    known = {h.host.name for h in settings.hosts}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none yet (nixswarm scan, then nixswarm hosts trust NAME)"
+        raise NixswarmError(f"{option}: no host named {', '.join(unknown)}; configured: {listed}", title="Usage")
+
+
+async def prepare(settings: Settings, state: State, request: BuildRequest) -> Prepared:
+    """Resolve, check the hosts and the local Nix at once, then plan; NixswarmError for what cannot work."""
+    _known_names(settings, request.hosts, "--hosts")
+    _known_names(settings, request.exclude, "--exclude")
+    try:
+        weight = parse_weight(request.local_weight) if request.local_weight is not None else None
+    except ValidationError as err:
+        raise NixswarmError(err.message, title="Usage") from None
+    selected, skipped = resolve(settings, state, only=request.hosts, exclude=request.exclude)
+    cache = load_facts(paths.facts_file())
+    selected = [with_probed_facts(s, cache) for s in selected]
+    setup, (answering, unreachable) = await asyncio.gather(check_nix(os.environ), check_reachable(selected))
+    skipped += unreachable
+    weight_args, caps, notes = _weight(weight, answering, setup, request.nix_args)
+    plan = plan_build(answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args,
+                      caps=caps)  # fmt: skip
+    if setup.daemon:
+        notes.append(
+            "a nix-daemon runs ssh as root: it reads neither NIX_SSHOPTS nor nixswarm's ssh config, so hosts are "
+            "given by address with their key pinned (no aes128-gcm, no connection reuse; `sudo nixswarm write "
+            "--system` would add them to /etc/ssh/ssh_config.d)"
+        )
+    if weight == 0 and not plan.hosts:
+        raise ConnectionFailure(_no_builder(plan.skipped), title="No usable builder")
+    return Prepared(setup, plan, weight_args, tuple(notes))
+
+
+def _no_builder(skipped: tuple[Skipped, ...]) -> str:
+    reasons = "; ".join(f"{s.name}: {s.reason}" for s in skipped) or "no host is configured"
+    return f"remote-only build, but no builder can take it ({reasons})"
+
+
+def _weight(
+    weight: float | None, selected: list[Selected], setup: NixSetup, nix_args: tuple[str, ...]
+) -> tuple[tuple[str, ...], dict[str, int] | None, list[str]]:
+    """Nix options, remote slot caps and notes for the local weight."""
+    if weight is None:
+        return (), None, []
+    if weight == 0:
+        return ("--max-jobs", "0"), None, []
+    given = user_max_jobs(nix_args)
+    local_jobs = int(given) if given and given.isdigit() else setup.settings.max_jobs
+    local_jobs = max(1, local_jobs)
+    slots = {s.entry.host.name: s.entry.choice.max_jobs for s in selected}
+    caps = capped_slots(slots, local_jobs, weight)
+    args = () if given else ("--max-jobs", str(local_jobs))
+    note = (f"local weight {weight:.0%}: {local_jobs} local slot(s), remote slots capped to "
+            f"{sum(caps.max_jobs.values())}; Nix fills remote slots first, so local gets about "
+            f"{caps.expected_share:.0%} when there is more work than slots")  # fmt: skip
+    return args, caps.max_jobs, [note]

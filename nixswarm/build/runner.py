@@ -1,0 +1,70 @@
+"""Run nix, hand each stderr line to the live view, pass stdout through, stop it cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable, Mapping, Sequence
+
+from nixswarm.errors import NixswarmError
+
+INTERRUPTED = 130
+GRACE = 10.0
+"""Seconds nix gets to stop after SIGINT before SIGTERM, then as long again before SIGKILL."""
+MAX_LINE = 1 << 20
+
+
+async def run_nix(argv: Sequence[str], env: Mapping[str, str], on_line: Callable[[str], None]) -> int:
+    """nix's exit code, or 130 when interrupted (nix is stopped first)."""
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *argv, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=dict(env), limit=MAX_LINE
+        )
+    except FileNotFoundError:
+        raise NixswarmError("Nix is not installed (no `nix` on PATH)", title="No Nix") from None
+    interrupted = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, interrupted.set)
+    try:
+        reader = asyncio.create_task(_read(proc, on_line))
+        waiter = asyncio.create_task(interrupted.wait())
+        await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if interrupted.is_set():
+            await _stop(proc)
+            reader.cancel()
+            await asyncio.gather(reader, return_exceptions=True)
+            return INTERRUPTED
+        waiter.cancel()
+        return await proc.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        if proc.returncode is None:
+            await _stop(proc)
+
+
+async def _read(proc: asyncio.subprocess.Process, on_line: Callable[[str], None]) -> None:
+    assert proc.stderr is not None
+    while True:
+        try:
+            raw = await proc.stderr.readline()
+        except ValueError:  # a line longer than MAX_LINE: skip what is buffered
+            raw = b"\n"
+        if not raw:
+            return
+        on_line(raw.decode("utf-8", "replace").rstrip("\n"))
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        if proc.returncode is not None:
+            return
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            return
+        try:
+            await asyncio.wait_for(proc.wait(), GRACE)
+        except TimeoutError:
+            continue

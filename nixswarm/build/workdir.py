@@ -1,0 +1,103 @@
+"""The private files of one build (builders file, ssh config, known_hosts, control sockets), and their removal."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from nixswarm.build.plan import Plan
+from nixswarm.model.nixversion import NixVersion
+from nixswarm.nix.machines_render import render_machines
+from nixswarm.ssh.alias import alias_for
+from nixswarm.ssh.config_render import Transport, render_ssh_config
+from nixswarm.ssh.known_hosts import render_known_hosts
+from nixswarm.store.atomic import atomic_write
+from nixswarm.store.settings import Defaults
+
+MAX_BASE = 48
+"""Longest base folder: a unix socket path holds 107 bytes, and ControlPath adds a 40-character hash."""
+
+
+@dataclass(frozen=True)
+class RenderedFiles:
+    """The text of each file of a build."""
+
+    machines: str
+    """The builders file for `--builders @FILE`."""
+    ssh_config: str | None
+    """nixswarm's ssh config for this build; None when a daemon runs ssh (it would not read it)."""
+    known_hosts: str | None
+    """The approved keys under their aliases."""
+
+
+@dataclass(frozen=True)
+class BuildDir:
+    """Where one build's files live; nobody else's build sees them."""
+
+    root: Path
+    """A 0700 folder of its own."""
+
+    @property
+    def machines(self) -> Path:
+        return self.root / "machines"
+
+    @property
+    def ssh_config(self) -> Path:
+        return self.root / "ssh_config"
+
+    @property
+    def known_hosts(self) -> Path:
+        return self.root / "known_hosts"
+
+    @property
+    def control_dir(self) -> Path:
+        return self.root / "cm"
+
+
+def make_build_dir() -> BuildDir:
+    """A fresh private folder under $XDG_RUNTIME_DIR (or /tmp when that path is too long for sockets)."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    usable = runtime and Path(runtime).is_absolute() and len(runtime) <= MAX_BASE and Path(runtime).is_dir()
+    base = runtime if usable and " " not in runtime else None
+    root = Path(tempfile.mkdtemp(prefix="nixswarm-build-", dir=base))
+    return BuildDir(root)
+
+
+def render_files(plan: Plan, defaults: Defaults, nix: NixVersion, where: BuildDir, *, daemon: bool) -> RenderedFiles:
+    """Render every file first, so a bad value stops the build before a byte is written."""
+    machines = render_machines([h.entry for h in plan.hosts], nix)
+    if daemon:
+        return RenderedFiles(machines, None, None)
+    transport = Transport(
+        connect_timeout=max(1, round(defaults.timeout)),
+        control_dir=str(where.control_dir),
+        known_hosts=str(where.known_hosts),
+    )
+    hosts = [h.selected.entry.host for h in plan.hosts]
+    ssh_config = render_ssh_config(hosts, transport, user=defaults.user, identity=defaults.identity)
+    known = render_known_hosts((h.name, h.selected.key) for h in plan.hosts)
+    return RenderedFiles(machines, ssh_config, known)
+
+
+def write_files(files: RenderedFiles, where: BuildDir) -> None:
+    """Write them, mode 0600."""
+    where.control_dir.mkdir(mode=0o700, exist_ok=True)
+    atomic_write(where.machines, files.machines, mode=0o600)
+    if files.ssh_config is not None and files.known_hosts is not None:
+        atomic_write(where.known_hosts, files.known_hosts)
+        atomic_write(where.ssh_config, files.ssh_config)
+
+
+def remove_build_dir(where: BuildDir, host_names: list[str]) -> None:
+    """Close the ssh masters this build opened, then delete its folder."""
+    if where.ssh_config.exists() and any(where.control_dir.iterdir()):
+        for name in host_names:
+            subprocess.run(
+                ["ssh", "-F", str(where.ssh_config), "-O", "exit", alias_for(name)],
+                stdin=subprocess.DEVNULL, capture_output=True, timeout=5, check=False,
+            )  # fmt: skip
+    shutil.rmtree(where.root, ignore_errors=True)
