@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -70,6 +71,19 @@ def lab3() -> Iterator[Lab]:
     """Three healthy builders, shared by the tests of one module (each test uses its own salt)."""
     with open_lab([BuilderSpec(), BuilderSpec(), BuilderSpec()]) as lab:
         yield lab
+
+
+NIXSWARM = str(Path(sys.executable).parent / "nixswarm")
+
+
+def run_nixswarm(
+    home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
+    """The nixswarm command with a home of its own."""
+    full = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "run"), **(env or {})}  # fmt: skip
+    return subprocess.run([NIXSWARM, *args], capture_output=True, text=True, env=full, timeout=timeout,
+                          check=False)  # fmt: skip
 
 
 def salt() -> str:

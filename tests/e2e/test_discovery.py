@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +17,11 @@ from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.scan_session import HostReport, ScanOptions, scan
 from nixswarm.store.settings import Defaults, Settings
 from nixswarm.store.state import State
-from tests.e2e.conftest import MakeLab, open_lab
+from tests.e2e.conftest import MakeLab, open_lab, run_nixswarm
 from tests.lab import BuilderSpec, Lab
 from tests.lab.sniff import MdnsSniffer
 
 TIMEOUT = 2.0
-NIXSWARM = str(Path(sys.executable).parent / "nixswarm")
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +54,9 @@ def timed_scan(lab: Lab, **options: Any) -> tuple[dict[str, tuple[float, HostRep
     return found, asyncio.run(go())
 
 
-def cli(lab: Lab, *args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the nixswarm command with its own home, pinned to the lab."""
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-           "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "run")}  # fmt: skip
-    return subprocess.run([NIXSWARM, *args], capture_output=True, text=True, env=env, input=stdin,
-                          timeout=60, check=False)  # fmt: skip
+def cli(lab: Lab, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """Run the nixswarm command with its own home."""
+    return run_nixswarm(home, *args, timeout=60)
 
 
 def scan_json(lab: Lab, home: Path, *extra: str) -> dict[str, Any]:

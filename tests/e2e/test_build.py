@@ -1,0 +1,193 @@
+"""`nixswarm build` against real builders: the outputs say where each derivation was built."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import MakeLab, open_lab, run_nixswarm, salt
+from tests.lab import BuilderSpec, Lab
+from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
+from tests.lab.procs import run, stop
+
+REPO = Path(__file__).parents[2]
+
+
+def configure(lab: Lab, home: Path) -> None:
+    """Add and trust every lab builder through the CLI, as a user would."""
+    for b in lab.builders:
+        added = run_nixswarm(home, "hosts", "add", b.name, f"root@{b.address}", "--identity", str(lab.client_key),
+                             "--max-jobs", str(b.max_jobs))  # fmt: skip
+        assert added.returncode == 0, added.stderr
+        trusted = run_nixswarm(home, "hosts", "trust", b.name, "--fingerprint", b.fingerprint())
+        assert trusted.returncode == 0, trusted.stderr
+
+
+def build(
+    lab: Lab, home: Path, *options: str, width: int = 3, depth: int = 3, sleep: float = 0
+) -> tuple[subprocess.CompletedProcess[str], list[GraphNode]]:
+    """nixswarm build of the lab graph; the nodes say who built them."""
+    args = graph_args(lab.graph_dir, salt(), width, depth, sleep)
+    done = run_nixswarm(home, "build", *options, "-f", str(lab.graph()), *args, "--no-link", "--json",
+                        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    if done.returncode != 0:
+        return done, []
+    paths = [p for item in json.loads(done.stdout) for p in item["outputs"].values()]
+    return done, read_graph_outputs(paths)
+
+
+def built_by(lab: Lab, nodes: list[GraphNode]) -> set[str]:
+    names = {b.lab_id: b.name for b in lab.builders}
+    return {names.get(n.built_by, n.built_by) for n in nodes}
+
+
+@pytest.fixture(scope="module")
+def swarm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Path]]:
+    """b1-b3 healthy, b4 blackholed and b5 down after they were trusted; all five in the saved selection."""
+    home = tmp_path_factory.mktemp("home")
+    with open_lab([BuilderSpec() for _ in range(5)]) as lab:
+        configure(lab, home)
+        lab.blackhole(lab.builder("b4"))
+        lab.stop_sshd(lab.builder("b5"))
+        yield lab, home
+
+
+def test_hosts_builds_the_graph_on_exactly_those_builders(swarm: tuple[Lab, Path]) -> None:
+    lab, home = swarm
+    done, nodes = build(lab, home, "--hosts", "b1,b2", "--no-local", sleep=1)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(nodes) == 9
+    assert built_by(lab, nodes) == {"b1", "b2"}
+
+
+def test_exclude_leaves_those_builders_out(swarm: tuple[Lab, Path]) -> None:
+    lab, home = swarm
+    done, nodes = build(lab, home, "--exclude", "b1,b4,b5", "--no-local", sleep=1)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert built_by(lab, nodes) == {"b2", "b3"}
+
+
+def test_a_dead_and_a_blackholed_builder_in_the_selection_add_under_two_seconds(swarm: tuple[Lab, Path]) -> None:
+    lab, home = swarm
+    started = time.monotonic()
+    healthy, _ = build(lab, home, "--hosts", "b1,b2,b3", "--no-local")
+    healthy_s = time.monotonic() - started
+    started = time.monotonic()
+    with_dead, nodes = build(lab, home, "--no-local")
+    dead_s = time.monotonic() - started
+    assert healthy.returncode == 0 and with_dead.returncode == 0, with_dead.stderr[-3000:]
+    assert built_by(lab, nodes) <= {"b1", "b2", "b3"}
+    assert "left out b4: unreachable" in with_dead.stderr
+    assert "left out b5: unreachable" in with_dead.stderr and "refused" in with_dead.stderr
+    assert dead_s - healthy_s < 2.0, f"healthy {healthy_s:.2f} s, with dead builders {dead_s:.2f} s"
+
+
+def test_two_builds_at_once_with_different_selections_keep_to_their_own(swarm: tuple[Lab, Path]) -> None:
+    lab, home = swarm
+    env = {"NIX_CONF_DIR": str(lab.dir / "client-nix")}
+    procs = []
+    for hosts in ("b1", "b3"):
+        args = graph_args(lab.graph_dir, salt(), 2, 2, 1)
+        argv = [str(Path(sys.executable).parent / "nixswarm"), "build", "--hosts", hosts, "--no-local",
+                "-f", str(lab.graph()), *args, "--no-link", "--json"]  # fmt: skip
+        full = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+                "XDG_STATE_HOME": str(home / "state"), **env}  # fmt: skip
+        procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full))
+    for hosts, proc in zip(("b1", "b3"), procs, strict=True):
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err[-3000:]
+        paths = [p for item in json.loads(out) for p in item["outputs"].values()]
+        assert built_by(lab, read_graph_outputs(paths)) == {hosts}
+    assert not list(Path("/tmp").glob("nixswarm-build-*")), "a build left its private files behind"
+
+
+def test_dry_run_prints_the_files_and_command_and_runs_nothing(swarm: tuple[Lab, Path]) -> None:
+    lab, home = swarm
+    done = run_nixswarm(home, "build", "--dry-run", "--hosts", "b2", "-f", str(lab.graph()), "-L",
+                        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "ssh-ng://nixswarm-b2 " in done.stdout
+    assert "Host nixswarm-b2" in done.stdout and "Ciphers aes128-gcm@openssh.com" in done.stdout
+    assert "ControlMaster auto" in done.stdout and "Compression no" in done.stdout
+    assert "nix build" in done.stdout and " -L" in done.stdout and "--builders @" in done.stdout
+    assert "building" not in done.stderr
+
+
+def test_a_builder_whose_key_changed_is_never_used(make_lab: MakeLab, tmp_path: Path) -> None:
+    lab = make_lab([BuilderSpec(), BuilderSpec()])
+    configure(lab, tmp_path)
+    lab.replace_host_key(lab.builder("b2"))
+    done, nodes = build(lab, tmp_path, "--no-local", sleep=1)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert built_by(lab, nodes) == {"b1"}
+    assert "left out b2: HOST KEY CHANGED" in done.stderr
+
+
+def test_a_user_the_daemon_does_not_trust_gets_the_plain_error_before_nix_runs(
+    make_lab: MakeLab, tmp_path: Path
+) -> None:
+    lab = make_lab([BuilderSpec()])
+    user = f"nxu{secrets.token_hex(3)}"
+    run(["useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", user])
+    base = Path(tempfile.mkdtemp(prefix="nxu-"))  # outside pytest's 0700 folders, so the user can reach it
+    base.chmod(0o755)
+    socket_dir = base / "daemon"
+    socket_dir.mkdir()
+    daemon_env = {**os.environ, "NIX_DAEMON_SOCKET_PATH": str(socket_dir / "socket"),
+                  "NIX_CONF_DIR": str(lab.dir / "client-nix")}  # fmt: skip
+    daemon = subprocess.Popen(["nix-daemon"], env=daemon_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        home = base / "home"
+        configure(lab, home)
+        for _ in range(100):
+            if (socket_dir / "socket").exists():
+                break
+            time.sleep(0.05)
+        socket_dir.chmod(0o755)
+        shutil.chown(home, user)
+        for item in home.rglob("*"):
+            shutil.chown(item, user)
+        python, pythonpath = _interpreter_for(user)
+        env = [
+            f"HOME={home}",
+            f"XDG_CONFIG_HOME={home / 'config'}",
+            f"XDG_STATE_HOME={home / 'state'}",
+            f"NIX_CONF_DIR={lab.dir / 'client-nix'}",
+            "NIX_REMOTE=daemon",
+            f"NIX_DAEMON_SOCKET_PATH={socket_dir / 'socket'}",
+            f"PYTHONPATH={pythonpath}",
+            f"PATH={os.environ['PATH']}",
+        ]
+        argv = ["runuser", "-u", user, "--", "env", "-i", *env, python, "-m", "nixswarm", "build", "--no-local",
+                "-f", str(lab.graph()), *graph_args(lab.graph_dir, salt(), 1, 1), "--no-link"]  # fmt: skip
+        lab.dir.chmod(0o755)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    finally:
+        stop(daemon.pid, "nix-daemon")
+        daemon.wait(timeout=5)
+        run(["userdel", user], check=False)
+        shutil.rmtree(base, ignore_errors=True)
+    assert done.returncode == 3, done.stderr
+    assert f"does not trust user '{user}'" in done.stderr and "trusted-users" in done.stderr
+    assert "building" not in done.stderr
+
+
+def _interpreter_for(user: str) -> tuple[str, str]:
+    """A Python the user may run, and the PYTHONPATH that finds nixswarm and its dependencies."""
+    site = sysconfig.get_paths()["purelib"]
+    for python in (sys.executable, "/usr/bin/python3"):
+        probe = subprocess.run(["runuser", "-u", user, "--", python, "-c", "pass"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return python, f"{REPO}:{site}"
+    pytest.fail(f"no Python that {user} may run")
