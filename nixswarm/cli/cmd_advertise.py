@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import socket
 from pathlib import Path
 
 from nixswarm.cli.options import add_config_option
@@ -30,7 +28,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Gather the facts, publish, wait."""
+    import asyncio
     import os
+    import socket
 
     import psutil
 
@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _ipv4_addresses() -> tuple[str, ...]:
+    import socket
+
     import psutil
 
     found = [

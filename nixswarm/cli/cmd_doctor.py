@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from nixswarm.cli.options import add_config_option
 
@@ -17,6 +16,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print one line per check; exit 3 when something blocks remote builds."""
+    import asyncio
+
     from nixswarm.cli import context
     from nixswarm.doctor import run_checks
 

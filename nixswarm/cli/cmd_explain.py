@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from nixswarm.cli import context
 from nixswarm.cli.options import add_config_option
 
 
@@ -19,6 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Apply Nix's own eligibility and preference rules to the saved selection."""
+    from nixswarm.cli import context
     from nixswarm.errors import ConnectionFailure
     from nixswarm.model import validate
     from nixswarm.nix.eligibility import Candidate, judge, pick_order

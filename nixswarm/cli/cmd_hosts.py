@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nixswarm.cli import context
 from nixswarm.cli.options import add_config_option
 from nixswarm.cli.output import table
 from nixswarm.errors import ConfigError, NixswarmError
-from nixswarm.store.settings import HostEntry, Settings
+
+if TYPE_CHECKING:
+    from nixswarm.store.settings import HostEntry, Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,6 +47,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the action."""
+    from nixswarm.cli import context
+
     settings = context.settings_for(args)
     action = {
         "list": _list, "add": _add, "import": _import, "trust": _trust,
@@ -55,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _save(args: argparse.Namespace, settings: Settings) -> None:
+    from nixswarm.cli import context
     from nixswarm.store.settings_file import save_settings
 
     save_settings(context.config_path(args), settings)
@@ -74,6 +78,7 @@ def _entry(settings: Settings, name: str) -> HostEntry:
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
+    from nixswarm.cli import context
     from nixswarm.report import host_dict
 
     state = context.state()
@@ -110,12 +115,17 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
         choice = Choice(max_jobs=args.max_jobs, speed_factor=args.speed_factor)
     except ValidationError as err:
         raise NixswarmError(err.message, title="Invalid host") from None
+    from nixswarm.store.settings import HostEntry
+
     _save(args, settings.with_host(HostEntry(host, choice)))
     print(f"added {host.name} ({host.address}); approve its key with: nixswarm hosts trust {host.name}")
     return 0
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from nixswarm.cli import context
     from nixswarm.importer import hosts_from_machines
     from nixswarm.nix.local_nix import local_nix_facts
     from nixswarm.nix.machines_parse import parse_machines, read_text_file
@@ -154,6 +164,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _trust(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from nixswarm.cli import context
     from nixswarm.probe.hostkey_fetch import fetch_host_key
     from nixswarm.store import paths
     from nixswarm.store.state import save_state
@@ -195,12 +208,14 @@ def _seen_entry(name: str) -> HostEntry | None:
     """A host an earlier scan discovered but the config does not hold yet."""
     from nixswarm.store import paths
     from nixswarm.store.seen_file import load_seen
+    from nixswarm.store.settings import HostEntry
 
     host = load_seen(paths.seen_file()).get(name)
     return HostEntry(host) if host is not None else None
 
 
 def _forget(args: argparse.Namespace, settings: Settings) -> int:
+    from nixswarm.cli import context
     from nixswarm.store import paths
     from nixswarm.store.state import save_state
 

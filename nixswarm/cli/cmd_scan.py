@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import time
 from typing import Any
 
-from nixswarm.cli import context
 from nixswarm.cli.options import add_config_option, add_discovery_options
 from nixswarm.cli.output import size, warn
 
@@ -56,6 +52,11 @@ def _host_row(h: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Scan and print."""
+    import asyncio
+    import json
+    import time
+
+    from nixswarm.cli import context
     from nixswarm.errors import NixswarmError, ValidationError
     from nixswarm.model.host import Host, Source
     from nixswarm.model.hostspec import default_name, parse_host_spec

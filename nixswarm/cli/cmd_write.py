@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
-from nixswarm.cli import context
 from nixswarm.cli.options import add_config_option
 from nixswarm.cli.output import warn
 
@@ -24,6 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Render everything first; write only when all of it is valid."""
+    import asyncio
+
+    from nixswarm.cli import context
     from nixswarm.model.nixversion import NIX_2_8
     from nixswarm.nix.local_nix import local_nix_facts
     from nixswarm.selection import resolve
