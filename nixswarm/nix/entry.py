@@ -72,6 +72,7 @@ class MachineEntry:
     def store_uri(self) -> str:
         """The store URI, column 1."""
         user = f"{self.user}@" if self.user else ""
+        host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6: else its last group reads as a port
         port = f":{self.port}" if self.port is not None else ""
         query = "&".join(f"{k}={v}" for k, v in self.params)
-        return f"{self.scheme}://{user}{self.host}{port}{'?' + query if query else ''}"
+        return f"{self.scheme}://{user}{host}{port}{'?' + query if query else ''}"

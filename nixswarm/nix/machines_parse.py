@@ -93,7 +93,8 @@ class _Parser:
             if problem:
                 self.problem(origin, number, problem)
                 continue
-            for piece in line.split(";"):
+            entries = line if self.nix.semicolon_ends_comment else line.split("#", 1)[0]  # 2.29: to end of line
+            for piece in entries.split(";"):
                 self.piece(piece.split("#", 1)[0], origin, number, chain)
 
     def piece(self, body: str, origin: str, number: int, chain: tuple[str, ...]) -> None:
@@ -191,7 +192,7 @@ def _parse_uri(uri: str, nix: NixVersion) -> tuple[Scheme, str | None, str, int 
         raise ValidationError("store URI", uri, "no host")
     port: int | None = None
     if match["port"] is not None:
-        if not match["port"].isdigit():
+        if not _whole_number(match["port"]):
             raise ValidationError("store URI", uri, "the port is not a number")
         if not nix.port_in_store_uri:
             raise ValidationError(
@@ -208,10 +209,15 @@ def _parse_uri(uri: str, nix: NixVersion) -> tuple[Scheme, str | None, str, int 
     return scheme, match["user"] or None, host, port, tuple(params)
 
 
+def _whole_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes superscripts (int() refuses them) and other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
 def _column_int(value: str | None, column: int) -> int:
     if value is None:
         return 1
-    if not value.isdigit():
+    if not _whole_number(value):
         raise ValidationError(f"column {column} ({_COLUMN[column - 1]})", value, "must be a whole number")
     return int(value)
 
@@ -219,13 +225,15 @@ def _column_int(value: str | None, column: int) -> int:
 def _column_speed(value: str | None, nix: NixVersion) -> float:
     if value is None:
         return 1.0
-    if value.isdigit():
+    if _whole_number(value):
         return float(int(value))
     if not nix.float_speed_factor:
         raise ValidationError(
             "column 5 (speedFactor)", value, f"Nix {nix} needs a whole number ('failed to convert column #4')"
         )
     try:
+        if not value.isascii() or "_" in value:  # float() also takes other scripts' digits and '1_5'
+            raise ValueError(value)
         number = float(value)
     except ValueError:
         raise ValidationError("column 5 (speedFactor)", value, "must be a number") from None

@@ -45,7 +45,7 @@ def render_host_block(host: Host, transport: Transport, *, user: str | None, ide
     alias = alias_for(host.name)
     lines = [
         f"Host {alias}",
-        f"  HostName {host.address}",
+        f"  HostName {host.address.replace('%', '%%')}",  # ssh expands %-tokens: fe80::1%eth0 needs %%
         f"  Port {host.port}",
     ]
     login = host.user or user

@@ -9,6 +9,7 @@ from typing import Any
 import tomli_w
 
 from nixswarm.errors import ConfigError, ValidationError
+from nixswarm.model import validate
 from nixswarm.model.choice import Choice
 from nixswarm.model.host import Host, Source
 from nixswarm.store.atomic import atomic_write
@@ -51,6 +52,8 @@ def load_settings(path: Path) -> Settings:
     try:
         defaults = _defaults(TableReader(where, "defaults", top.get("defaults", dict, {}), _DEFAULT_KEYS))
         hosts_table = TableReader(where, "hosts", top.get("hosts", dict, {}), top.get("hosts", dict, {}).keys())
+        for name in hosts_table.table:  # before any message quotes the name raw
+            validate.host_name(name, "[hosts] table name")
         hosts = tuple(
             _host(TableReader(where, f"hosts.{name}", table, _HOST_KEYS), name)
             for name, table in hosts_table.table.items()
@@ -129,5 +132,6 @@ def dump_settings(settings: Settings) -> str:
 
 
 def save_settings(path: Path, settings: Settings) -> None:
-    """Write settings atomically (mode 0600)."""
+    """Write settings atomically (mode 0600); a file on disk that does not load is left alone (ConfigError)."""
+    load_settings(path)
     atomic_write(path, dump_settings(settings), mode=0o600)
