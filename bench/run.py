@@ -8,9 +8,9 @@ import platform
 import time
 from pathlib import Path
 
-from bench import scan_bench
+from bench import build_bench, scan_bench
 
-SECTIONS = {"scan": scan_bench.run}
+SECTIONS = {"scan": scan_bench.run, "build": build_bench.run}
 
 
 def main() -> None:
@@ -31,8 +31,22 @@ def main() -> None:
               f"({os.cpu_count()} cores, {platform.python_version()}), {time.strftime('%Y-%m-%d')}. "
               "Every figure is measured against the lab (tests/lab): builders in network namespaces on this "
               "machine, each with its own sshd and Nix store.\n")  # fmt: skip
-    Path(args.out).write_text(header + "\n" + "\n\n".join(parts) + "\n")
+    out = Path(args.out)
+    sections = _existing(out) | dict(zip(chosen, parts, strict=True))
+    out.write_text(header + "\n" + "\n\n".join(sections[n] for n in SECTIONS if n in sections) + "\n")
     print(f"wrote {args.out}")
+
+
+def _existing(out: Path) -> dict[str, str]:
+    """Sections already in the file, so running one benchmark keeps the others' figures."""
+    if not out.exists():
+        return {}
+    found = {}
+    for chunk in out.read_text().split("\n## ")[1:]:
+        for name in SECTIONS:
+            if chunk.lower().startswith(name):
+                found[name] = "## " + chunk.strip()
+    return found
 
 
 if __name__ == "__main__":

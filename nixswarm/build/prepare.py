@@ -7,10 +7,11 @@ import os
 from dataclasses import dataclass, field
 
 from nixswarm.build.argv import user_max_jobs
-from nixswarm.build.nix_setup import NixSetup, check_nix
+from nixswarm.build.nix_setup import NixSetup, check_nix, require_trusted
 from nixswarm.build.plan import Plan, plan_build, with_probed_facts
 from nixswarm.build.reach import check_reachable
 from nixswarm.build.weight import capped_slots, parse_weight
+from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
 from nixswarm.selection import Selected, Skipped, resolve
 from nixswarm.store import paths
@@ -51,6 +52,8 @@ class Prepared:
     """Extra nix options for the local weight (e.g. --max-jobs)."""
     notes: tuple[str, ...] = field(default=())
     """What the user should know."""
+    ssh_config: str = ""
+    """nixswarm's ssh config of this build (every selected host)."""
 
 
 def _known_names(settings: Settings, names: tuple[str, ...], option: str) -> None:
@@ -61,8 +64,11 @@ def _known_names(settings: Settings, names: tuple[str, ...], option: str) -> Non
         raise NixswarmError(f"{option}: no host named {', '.join(unknown)}; configured: {listed}", title="Usage")
 
 
-async def prepare(settings: Settings, state: State, request: BuildRequest) -> Prepared:
-    """Resolve, check the hosts and the local Nix at once, then plan; NixswarmError for what cannot work."""
+async def prepare(settings: Settings, state: State, request: BuildRequest, where: BuildDir) -> Prepared:
+    """Resolve, check the hosts (opening their ssh masters) and the local Nix at once, then plan.
+
+    NixswarmError for what cannot work. A dry run connects to nothing.
+    """
     _known_names(settings, request.hosts, "--hosts")
     _known_names(settings, request.exclude, "--exclude")
     try:
@@ -72,8 +78,15 @@ async def prepare(settings: Settings, state: State, request: BuildRequest) -> Pr
     selected, skipped = resolve(settings, state, only=request.hosts, exclude=request.exclude)
     cache = load_facts(paths.facts_file())
     selected = [with_probed_facts(s, cache) for s in selected]
-    setup, (answering, unreachable) = await asyncio.gather(check_nix(os.environ), check_reachable(selected))
-    skipped += unreachable
+    ssh_config, known_hosts = render_ssh_files(selected, settings.defaults, where)
+    write_ssh_files(ssh_config, known_hosts, where)
+    if request.dry_run:
+        setup, answering = await check_nix(os.environ), selected
+    else:
+        setup, (answering, unreachable) = await asyncio.gather(check_nix(os.environ),
+                                                               check_reachable(selected, where))  # fmt: skip
+        skipped += unreachable
+        require_trusted(setup)  # first: nothing else matters if the daemon ignores --builders
     weight_args, caps, notes = _weight(weight, answering, setup, request.nix_args)
     plan = plan_build(answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args,
                       caps=caps)  # fmt: skip
@@ -85,7 +98,7 @@ async def prepare(settings: Settings, state: State, request: BuildRequest) -> Pr
         )
     if weight == 0 and not plan.hosts:
         raise ConnectionFailure(_no_builder(plan.skipped), title="No usable builder")
-    return Prepared(setup, plan, weight_args, tuple(notes))
+    return Prepared(setup, plan, weight_args, tuple(notes), ssh_config)
 
 
 def _no_builder(skipped: tuple[Skipped, ...]) -> str:

@@ -6,12 +6,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from nixswarm.build.plan import Plan
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_machines
+from nixswarm.selection import Selected
 from nixswarm.ssh.alias import alias_for
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts
@@ -20,18 +22,6 @@ from nixswarm.store.settings import Defaults
 
 MAX_BASE = 48
 """Longest base folder: a unix socket path holds 107 bytes, and ControlPath adds a 40-character hash."""
-
-
-@dataclass(frozen=True)
-class RenderedFiles:
-    """The text of each file of a build."""
-
-    machines: str
-    """The builders file for `--builders @FILE`."""
-    ssh_config: str | None
-    """nixswarm's ssh config for this build; None when a daemon runs ssh (it would not read it)."""
-    known_hosts: str | None
-    """The approved keys under their aliases."""
 
 
 @dataclass(frozen=True)
@@ -67,34 +57,33 @@ def make_build_dir() -> BuildDir:
     return BuildDir(root)
 
 
-def render_files(plan: Plan, defaults: Defaults, nix: NixVersion, where: BuildDir, *, daemon: bool) -> RenderedFiles:
-    """Render every file first, so a bad value stops the build before a byte is written."""
-    machines = render_machines([h.entry for h in plan.hosts], nix)
-    if daemon:
-        return RenderedFiles(machines, None, None)
+def render_ssh_files(selected: Sequence[Selected], defaults: Defaults, where: BuildDir) -> tuple[str, str]:
+    """The ssh config and known_hosts of every selected host (tuned transport, masters in the build's folder)."""
     transport = Transport(
         connect_timeout=max(1, round(defaults.timeout)),
         control_dir=str(where.control_dir),
         known_hosts=str(where.known_hosts),
     )
-    hosts = [h.selected.entry.host for h in plan.hosts]
+    hosts = [s.entry.host for s in selected]
     ssh_config = render_ssh_config(hosts, transport, user=defaults.user, identity=defaults.identity)
-    known = render_known_hosts((h.name, h.selected.key) for h in plan.hosts)
-    return RenderedFiles(machines, ssh_config, known)
+    return ssh_config, render_known_hosts((s.entry.host.name, s.key) for s in selected)
 
 
-def write_files(files: RenderedFiles, where: BuildDir) -> None:
-    """Write them, mode 0600."""
+def write_ssh_files(ssh_config: str, known_hosts: str, where: BuildDir) -> None:
+    """Write them (mode 0600) with the folder for the control sockets."""
     where.control_dir.mkdir(mode=0o700, exist_ok=True)
-    atomic_write(where.machines, files.machines, mode=0o600)
-    if files.ssh_config is not None and files.known_hosts is not None:
-        atomic_write(where.known_hosts, files.known_hosts)
-        atomic_write(where.ssh_config, files.ssh_config)
+    atomic_write(where.known_hosts, known_hosts)
+    atomic_write(where.ssh_config, ssh_config)
+
+
+def render_machines_file(plan: Plan, nix: NixVersion) -> str:
+    """The builders file of the plan."""
+    return render_machines([h.entry for h in plan.hosts], nix)
 
 
 def remove_build_dir(where: BuildDir, host_names: list[str]) -> None:
     """Close the ssh masters this build opened, then delete its folder."""
-    if where.ssh_config.exists() and any(where.control_dir.iterdir()):
+    if where.ssh_config.exists() and where.control_dir.is_dir() and any(where.control_dir.iterdir()):
         for name in host_names:
             subprocess.run(
                 ["ssh", "-F", str(where.ssh_config), "-O", "exit", alias_for(name)],
