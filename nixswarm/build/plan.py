@@ -13,6 +13,7 @@ from nixswarm.nix.entry import MachineEntry
 from nixswarm.nix.machines_render import render_entry
 from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.selection import Selected, Skipped, machine_entry
+from nixswarm.ssh.alias import alias_for
 from nixswarm.store.settings import Defaults, HostEntry
 
 _KERNELS = "linux|darwin|freebsd|netbsd|openbsd|cygwin|windows"
@@ -84,6 +85,7 @@ def plan_build(
     setup: NixSetup,
     nix_args: tuple[str, ...],
     caps: Mapping[str, int] | None = None,
+    system_aliases: frozenset[str] = frozenset(),
 ) -> Plan:
     """Machines lines for the usable hosts; every other host with the reason it is left out."""
     needed = needed_systems(nix_args, setup)
@@ -99,7 +101,8 @@ def plan_build(
         s = chosen
         if caps and host.name in caps:
             s = replace(s, entry=HostEntry(host, replace(s.entry.choice, max_jobs=caps[host.name])))
-        entry = machine_entry(s, defaults, via_alias=not setup.daemon)
+        via_alias = not setup.daemon or alias_for(host.name) in system_aliases  # root's ssh reads those
+        entry = machine_entry(s, defaults, via_alias=via_alias)
         try:
             line = render_entry(entry, setup.settings.version)
         except ValidationError as err:

@@ -18,6 +18,7 @@ from nixswarm.store import paths
 from nixswarm.store.facts_file import load_facts
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
+from nixswarm.system_files import system_aliases
 
 
 @dataclass(frozen=True)
@@ -88,9 +89,10 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
         skipped += unreachable
         require_trusted(setup)  # first: nothing else matters if the daemon ignores --builders
     weight_args, caps, notes = _weight(weight, answering, setup, request.nix_args)
+    aliases = system_aliases() if setup.daemon else frozenset()
     plan = plan_build(answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args,
-                      caps=caps)  # fmt: skip
-    if setup.daemon:
+                      caps=caps, system_aliases=aliases)  # fmt: skip
+    if setup.daemon and not aliases:
         notes.append(
             "a nix-daemon runs ssh as root: it reads neither NIX_SSHOPTS nor nixswarm's ssh config, so hosts are "
             "given by address with their key pinned (no aes128-gcm, no connection reuse; `sudo nixswarm write "

@@ -17,6 +17,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--ssh-config", metavar="FILE", help="ssh config (default: nixswarm's own folder)")
     parser.add_argument("--no-include", action="store_true", help="do not add the Include line to ~/.ssh/config")
     parser.add_argument("--dry-run", action="store_true", help="print the files instead of writing them")
+    parser.add_argument("--system", action="store_true",
+                        help="for a nix-daemon (run with sudo): /etc/nix/nixswarm-machines and an ssh drop-in "
+                             "in /etc/ssh/ssh_config.d that root's ssh reads")  # fmt: skip
     parser.set_defaults(run=run)
 
 
@@ -32,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.store import paths
     from nixswarm.writer import Targets, render_all, write_all
 
+    if args.system:
+        return _system(args)
     settings = context.settings_for(args)
     selected, skipped = resolve(settings, context.state())
     for s in skipped:
@@ -59,4 +64,36 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_include and ensure_include(paths.user_ssh_config(), targets.ssh_config):
         print(f"added 'Include {targets.ssh_config}' to {paths.user_ssh_config()}")
     print(f"use it: nix build --builders @{targets.machines} ...")
+    return 0
+
+
+def _system(args: argparse.Namespace) -> int:
+    """The selection of the user who ran sudo, written where a nix-daemon's root ssh reads it."""
+    import asyncio
+
+    from nixswarm.nix.local_nix import local_nix_facts
+    from nixswarm.selection import resolve
+    from nixswarm.store.settings_file import load_settings
+    from nixswarm.store.state import load_state
+    from nixswarm.system_files import invoking_user_home, system_targets
+    from nixswarm.writer import render_all, write_all
+
+    home = invoking_user_home()
+    config = Path(args.config).absolute() if args.config else home / ".config/nixswarm/config.toml"
+    settings = load_settings(config)
+    selected, skipped = resolve(settings, load_state(home / ".local/state/nixswarm/state.json"))
+    for s in skipped:
+        warn(f"left out {s.name}: {s.reason}")
+    nix = asyncio.run(local_nix_facts()).version
+    targets = system_targets()
+    rendered = render_all(selected, settings.defaults, nix, targets)
+    if args.dry_run:
+        for name, text in (("machines", rendered.machines), ("ssh config", rendered.ssh_config)):
+            print(f"# --- {name} ---\n{text}")
+        return 0
+    write_all(rendered, targets)
+    print(f"ssh drop-in:   {targets.ssh_config} (root's ssh reads it; nixswarm build uses its aliases)")
+    print(f"machines file: {targets.machines} ({len(selected)} builder(s))")
+    print(f"to make them the default for every build, add to /etc/nix/nix.conf (nixswarm never edits it):\n"
+          f"  builders = @{targets.machines}\nthen restart nix-daemon")  # fmt: skip
     return 0

@@ -132,3 +132,23 @@ def test_ssh_failures_are_told_in_words_the_user_can_act_on(stderr: str, reason:
     assert "\x1b" not in told and "\x00" not in told
     if reason == "HOST KEY CHANGED":
         assert "SHA256:" + "Q" * 43 in told and KEY.fingerprint in told
+
+
+def test_through_a_daemon_hosts_in_the_system_ssh_drop_in_are_given_by_alias() -> None:
+    plan = plan_build([selected("b1"), selected("b2", port=2222)], [], defaults=Defaults(),
+                      setup=setup_for(daemon=True), nix_args=(), system_aliases=frozenset({"nixswarm-b2"}))  # fmt: skip
+    assert [h.line.split()[0] for h in plan.hosts] == ["ssh-ng://nix@10.0.0.2", "ssh-ng://nixswarm-b2"]
+
+
+def test_write_system_files_are_what_root_s_ssh_reads(tmp_path: Path) -> None:
+    from nixswarm.system_files import system_aliases, system_targets
+    from nixswarm.writer import render_all, write_all
+    from tests.unit.ssh_g import ssh_g
+
+    targets = system_targets(tmp_path)
+    write_all(render_all([selected("b2", port=2222)], Defaults(), NIX_2_8, targets), targets)
+    assert system_aliases(tmp_path) == {"nixswarm-b2"}
+    options = ssh_g(targets.ssh_config, "nixswarm-b2")
+    assert options["port"] == "2222" and options["hostname"] == "10.0.0.2"
+    assert options["userknownhostsfile"] == str(tmp_path / "etc/nix/nixswarm-known_hosts")
+    assert targets.machines.read_text().splitlines()[-1].startswith("ssh-ng://nixswarm-b2 ")

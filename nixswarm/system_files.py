@@ -1,0 +1,46 @@
+"""Where `nixswarm write --system` puts its files, for a nix-daemon whose ssh runs as root."""
+
+from __future__ import annotations
+
+import os
+import pwd
+from pathlib import Path
+
+from nixswarm.errors import NixswarmError
+from nixswarm.writer import Targets
+
+SSH_DROP_IN = Path("etc/ssh/ssh_config.d/nixswarm.conf")
+"""Debian's /etc/ssh/ssh_config includes /etc/ssh/ssh_config.d/*.conf: root's ssh reads it, nobody's file changes."""
+
+
+def system_targets(root: Path = Path("/")) -> Targets:
+    """The machines file, ssh drop-in, known_hosts and control sockets of the system (root's ssh)."""
+    return Targets(
+        machines=root / "etc/nix/nixswarm-machines",
+        ssh_config=root / SSH_DROP_IN,
+        known_hosts=root / "etc/nix/nixswarm-known_hosts",
+        control_dir=root / "run/nixswarm-ssh",
+    )
+
+
+def invoking_user_home() -> Path:
+    """The home of the user who ran sudo (their config and approved keys are the ones to write)."""
+    if os.geteuid() != 0:
+        raise NixswarmError("--system writes files that root's ssh reads: run it with sudo", title="Needs root")
+    user = os.environ.get("SUDO_USER")
+    if not user:
+        return Path.home()
+    try:
+        return Path(pwd.getpwnam(user).pw_dir)
+    except KeyError:
+        raise NixswarmError(f"SUDO_USER {user!r} is not a user of this machine", title="Needs root") from None
+
+
+def system_aliases(root: Path = Path("/")) -> frozenset[str]:
+    """The `Host nixswarm-NAME` aliases in nixswarm's ssh drop-in, which a nix-daemon's root ssh reads."""
+    try:
+        text = (root / SSH_DROP_IN).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return frozenset()
+    words = (line.split() for line in text.splitlines())
+    return frozenset(w[1] for w in words if len(w) == 2 and w[0] == "Host" and w[1].startswith("nixswarm-"))
