@@ -12,10 +12,16 @@ INTERRUPTED = 130
 GRACE = 10.0
 """Seconds nix gets to stop after SIGINT before SIGTERM, then as long again before SIGKILL."""
 MAX_LINE = 1 << 20
+TICK = 0.25
 
 
-async def run_nix(argv: Sequence[str], env: Mapping[str, str], on_line: Callable[[str], None]) -> int:
-    """nix's exit code, or 130 when interrupted (nix is stopped first)."""
+async def run_nix(
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    on_line: Callable[[str], None],
+    on_tick: Callable[[], None] | None = None,
+) -> int:
+    """nix's exit code, or 130 when interrupted (nix is stopped first); on_tick runs every TICK seconds."""
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=dict(env), limit=MAX_LINE
@@ -28,8 +34,11 @@ async def run_nix(argv: Sequence[str], env: Mapping[str, str], on_line: Callable
         loop.add_signal_handler(sig, interrupted.set)
     try:
         reader = asyncio.create_task(_read(proc, on_line))
+        ticker = asyncio.create_task(_tick(on_tick)) if on_tick is not None else None
         waiter = asyncio.create_task(interrupted.wait())
         await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        if ticker is not None:
+            ticker.cancel()
         if interrupted.is_set():
             await _stop(proc)
             reader.cancel()
@@ -42,6 +51,12 @@ async def run_nix(argv: Sequence[str], env: Mapping[str, str], on_line: Callable
             loop.remove_signal_handler(sig)
         if proc.returncode is None:
             await _stop(proc)
+
+
+async def _tick(on_tick: Callable[[], None]) -> None:
+    while True:
+        await asyncio.sleep(TICK)
+        on_tick()
 
 
 async def _read(proc: asyncio.subprocess.Process, on_line: Callable[[str], None]) -> None:

@@ -46,7 +46,7 @@ def build(settings: Settings, state: State, request: BuildRequest) -> int:
         names = ", ".join(h.name for h in plan.hosts) or "none"
         _say(f"builders: {names}" + ("" if request.local_weight != "0" else " (nothing local)"))
         watch = Watch(plan.machine_names(), interactive=request.interactive, print_logs=_wants_logs(request))
-        code = asyncio.run(run_nix(argv, env, watch.feed))
+        code = asyncio.run(run_nix(argv, env, watch.feed, watch.tick))
         summary = watch.finish(code)
         if request.json_summary:
             atomic_write(Path(request.json_summary), json.dumps(summary, indent=2) + "\n", mode=0o644)

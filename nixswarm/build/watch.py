@@ -1,44 +1,61 @@
-"""Watch a build: feed Nix's internal-json lines to the progress model and the live or plain view."""
+"""Watch a build: feed Nix's internal-json lines to the progress model and a live (terminal) or plain view."""
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TextIO
 
-ACT_BUILD = 105
+from nixswarm.build.log_events import BuildStarted, LogLine, parse_line
+from nixswarm.build.progress import Progress, drv_name
+from nixswarm.build.view_plain import PlainView, format_summary
+from nixswarm.build.view_tty import TtyView
 
 
 class Watch:
-    """Interim: plain lines for builds starting and Nix's messages; the per-host model lands next."""
+    """One build's progress, shown as it happens and summed up at the end."""
 
-    def __init__(self, machines: dict[str, str], *, interactive: bool, print_logs: bool) -> None:
-        self.machines = machines
-        self.interactive = interactive
+    def __init__(
+        self, machines: Mapping[str, str], *, interactive: bool, print_logs: bool, stream: TextIO | None = None
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.progress = Progress(machines)
+        self.tty = TtyView(self.progress, self.stream) if interactive else None
+        self.plain = PlainView(self.stream)
         self.print_logs = print_logs
-        self.builds: dict[int, tuple[str, str]] = {}
-        self.counts: dict[str, int] = {}
-
-    def _host(self, machine: str) -> str:
-        return self.machines.get(machine, machine or "local")
+        self._drvs: dict[int, str] = {}
 
     def feed(self, line: str) -> None:
-        if not line.startswith("@nix "):
-            print(line, file=sys.stderr)
-            return
-        try:
-            event: dict[str, Any] = json.loads(line[5:])
-        except ValueError:
-            return
-        if event.get("action") == "start" and event.get("type") == ACT_BUILD:
-            fields = event.get("fields") or []
-            drv, machine = (str(fields[0]), str(fields[1])) if len(fields) >= 2 else ("?", "")
-            host = self._host(machine)
-            self.builds[int(event.get("id", 0))] = (drv, host)
-            self.counts[host] = self.counts.get(host, 0) + 1
-            print(f"[{host}] building {drv}", file=sys.stderr, flush=True)
-        elif event.get("action") == "msg" and int(event.get("level", 9)) <= 1:
-            print(str(event.get("msg", "")), file=sys.stderr, flush=True)
+        """One stderr line of nix."""
+        event = parse_line(line)
+        if self.print_logs:
+            self._log(event)
+        changes = self.progress.feed(event)
+        if self.tty is not None:
+            self.tty.show(changes)
+        else:
+            self.plain.show(changes)
 
-    def finish(self, code: int) -> dict[str, Any]:
-        return {"exit_code": code, "hosts": {h: {"built": n} for h, n in self.counts.items()}}
+    def _log(self, event: object) -> None:
+        """-L: each build's log lines, prefixed with its name as nix does."""
+        if isinstance(event, BuildStarted):
+            self._drvs.setdefault(event.id, event.drv)
+        elif isinstance(event, LogLine) and event.id in self._drvs:
+            print(f"{drv_name(self._drvs[event.id])}> {event.text}", file=self.stream)
+
+    def tick(self) -> None:
+        """Let elapsed times move during quiet stretches."""
+        if self.tty is not None:
+            self.tty.refresh()
+
+    def finish(self, exit_code: int) -> dict[str, Any]:
+        """Close the view, print the per-host summary, return it (with nix's exit code) for --json-summary."""
+        changes = self.progress.finish()
+        if self.tty is not None:
+            self.tty.show(changes)
+            self.tty.close()
+        else:
+            self.plain.show(changes)
+        summary = self.progress.summary()
+        print(format_summary(summary), file=self.stream, flush=True)
+        return {"exit_code": exit_code, **summary}

@@ -191,3 +191,23 @@ def _interpreter_for(user: str) -> tuple[str, str]:
         if probe.returncode == 0:
             return python, f"{REPO}:{site}"
     pytest.fail(f"no Python that {user} may run")
+
+
+def test_the_summary_counts_match_what_the_outputs_record(swarm: tuple[Lab, Path], tmp_path: Path) -> None:
+    lab, home = swarm
+    summary_file = tmp_path / "summary.json"
+    done, nodes = build(lab, home, "--hosts", "b1,b2,b3", "--json-summary", str(summary_file), width=4, depth=2,
+                        sleep=1)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = json.loads(summary_file.read_text())
+    names = {b.lab_id: b.name for b in lab.builders}
+    recorded: dict[str, int] = {}
+    for node in nodes:
+        host = names.get(node.built_by, node.built_by)
+        recorded[host] = recorded.get(host, 0) + 1
+    counted = {host: h["built"] for host, h in summary["hosts"].items() if h["built"]}
+    assert counted == recorded
+    assert summary["exit_code"] == 0
+    assert all(h["failed"] == 0 for h in summary["hosts"].values())
+    for host, n in recorded.items():  # the plain summary table on stderr says the same
+        assert any(line.split()[:2] == [host, str(n)] for line in done.stderr.splitlines()), done.stderr[-2000:]

@@ -1,0 +1,555 @@
+"""Who builds what: per-host build state, folded from the log events of one nix run.
+
+How Nix reports the end of a build differs by version: current Nix counts the build as done or failed
+(resProgress of the top-level actBuilds activity) and then stops its actBuild activity; Nix 2.8 stops the
+activity of a dependency only when the whole run ends. So a count decides that *a* build ended, and the
+next event decides which: the build whose activity stops, the build an error names, else the build its
+host finished (an ssh-ng builder's own activity stopped, or outputs are copied back), else the oldest.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypeAlias, TypedDict
+
+from nixswarm.build.log_events import (
+    ActivityStopped,
+    BuildCounts,
+    BuildsActivity,
+    BuildStarted,
+    Connecting,
+    CopyingOutputs,
+    Event,
+    LogLine,
+    Message,
+    PhaseChanged,
+    PlainText,
+    parse_line,
+)
+
+__all__ = [
+    "LOCAL",
+    "BuildBegan",
+    "BuildEnded",
+    "Change",
+    "DrvResult",
+    "DrvSummary",
+    "HostSummary",
+    "HostUnreachable",
+    "HostView",
+    "NixMessage",
+    "Progress",
+    "Running",
+    "Status",
+    "Summary",
+    "drv_name",
+]
+
+LOCAL = "local"
+"""The host name of builds on this machine."""
+LOG_TAIL = 10
+"""Log lines kept per build, for the error of a failed one."""
+MAX_ERRORS = 10
+"""Distinct errors kept per host (and for Nix), and ssh lines kept per connection attempt."""
+
+Status: TypeAlias = Literal["built", "failed", "stopped"]
+"""How a build ended."""
+_STORE_DRV = re.compile(r"/nix/store/[0-9a-z]{32}-[^\s'\"`]+\.drv")
+_STORE_PATH = re.compile(r"/nix/store/[0-9a-z]{32}-([^\s'\"`]+)")
+_CANNOT_BUILD_ON = re.compile(r"cannot build on '([^']+)': (.*)", re.DOTALL)
+_SSH_HOST = re.compile(r"(?:failed to start SSH (?:master )?connection to|cannot connect to) '([^']+)'")
+_ERROR_PREFIX = re.compile(r"(^|: )error: ")
+_REMOTE_FAILED = re.compile(r"^build of '[^']*' on '[^']*' failed: (?=.)")
+_NO_BUILDER = (
+    "unable to start any build",
+    "required system or feature not available",
+    "local builds are disabled",
+    "Failed to find a machine for remote build",
+)
+
+
+@dataclass(frozen=True)
+class Running:
+    """A build under way."""
+
+    drv: str
+    """The .drv store path."""
+    started: float
+    """When it started, on the Progress clock."""
+    phase: str
+    """The phase it reported last, or ""."""
+
+
+@dataclass(frozen=True)
+class DrvResult:
+    """A build that ended."""
+
+    drv: str
+    """The .drv store path."""
+    host: str
+    """The host name it built on."""
+    machine: str
+    """The machine as Nix names it; "" for local."""
+    seconds: float
+    """How long it ran."""
+    status: Status
+    """built, failed, or stopped (ended without a result: Nix gave up on it after another failure)."""
+    error: str
+    """The first line of the error Nix gave that names it ("" when none came)."""
+    log_tail: tuple[str, ...]
+    """Its last log lines."""
+
+    @property
+    def name(self) -> str:
+        """The derivation's name, without store hash and .drv."""
+        return drv_name(self.drv)
+
+    def failure(self) -> str:
+        """Why it failed, in the host's own words: Nix's error and the last line the builder printed."""
+        last = self.log_tail[-1] if self.log_tail else ""
+        if self.error and last and last not in self.error:
+            return f"{self.error}; last log line: {last}"
+        return self.error or last or "failed"
+
+
+@dataclass(frozen=True)
+class HostView:
+    """What one host is doing and has done."""
+
+    name: str
+    """The friendly name (or the machine name when none was given; "local" for this machine)."""
+    machine: str
+    """The machine as Nix names it; "" for local."""
+    running: tuple[Running, ...]
+    """Builds under way, oldest first."""
+    built: int
+    """Builds that succeeded."""
+    failed: int
+    """Builds that failed."""
+    build_seconds: float
+    """Time spent in builds that ended (succeeded, failed or stopped)."""
+    errors: tuple[str, ...]
+    """Its failed builds, as `name: why`."""
+    connection_errors: tuple[str, ...]
+    """Why Nix could not reach it, in Nix's and ssh's words (distinct, oldest first)."""
+
+
+@dataclass(frozen=True)
+class BuildBegan:
+    """Change: a host started a build."""
+
+    host: str
+    """The host name."""
+    drv: str
+    """The .drv store path."""
+
+
+@dataclass(frozen=True)
+class BuildEnded:
+    """Change: a build ended."""
+
+    result: DrvResult
+    """How."""
+
+
+@dataclass(frozen=True)
+class HostUnreachable:
+    """Change: a new reason why a host could not be reached."""
+
+    host: str
+    """The host name."""
+    error: str
+    """The reason."""
+
+
+@dataclass(frozen=True)
+class NixMessage:
+    """Change: Nix (or ssh, outside any connection attempt) said something that is about no one build."""
+
+    level: int
+    """0 error, 1 warning (lines outside `@nix` events count as warnings)."""
+    text: str
+    """The message, escapes stripped."""
+
+
+Change: TypeAlias = BuildBegan | BuildEnded | HostUnreachable | NixMessage
+"""What Progress.feed returns, for the views."""
+
+
+class HostSummary(TypedDict):
+    """One host in Summary."""
+
+    built: int
+    failed: int
+    build_seconds: float
+    errors: list[str]
+
+
+class DrvSummary(TypedDict):
+    """One ended build in Summary."""
+
+    drv: str
+    host: str
+    seconds: float
+    ok: bool
+    status: str
+    error: str
+
+
+class Summary(TypedDict):
+    """Progress.summary(): JSON-ready."""
+
+    hosts: dict[str, HostSummary]
+    derivations: list[DrvSummary]
+    errors: list[str]
+
+
+@dataclass
+class _Build:
+    drv: str
+    machine: str
+    started: float
+    seq: int
+    phase: str = ""
+    error: str = ""
+    finished_remotely: bool = False
+    tail: deque[str] = field(default_factory=lambda: deque(maxlen=LOG_TAIL))
+
+
+@dataclass
+class _Host:
+    name: str
+    machine: str
+    built: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    connection_errors: list[str] = field(default_factory=list)
+
+
+class Progress:
+    """Fed the events of one nix run, one by one; knows per host what builds, what ended and what failed."""
+
+    def __init__(self, names: Mapping[str, str] | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        """names maps machine names as Nix prints them (`ssh-ng://nixswarm-b1`) to host names (`b1`)."""
+        self._names = dict(names or {})
+        self._clock = clock
+        self._hosts: dict[str, _Host] = {"": _Host(LOCAL, "")}
+        for machine in self._names:
+            self._host(machine)
+        self._builds: dict[int, _Build] = {}
+        """Running builds by activity id."""
+        self._nested: dict[int, int] = {}
+        """An ssh-ng builder's own build activity (forwarded) -> ours."""
+        self._connecting: dict[int, tuple[str, list[str]]] = {}
+        self._connect_output: dict[str, list[str]] = {}
+        self._results: list[DrvResult] = []
+        self._blamed: set[int] = set()
+        """Indexes of results whose error came from a Nix message."""
+        self._top: int | None = None
+        self._counts = (0, 0)
+        self._pending: list[Status] = []
+        """Builds Nix counted as ended before saying which."""
+        self._seq = 0
+        self._errors: list[str] = []
+        self._warnings: list[str] = []
+
+    # ---- input ------------------------------------------------------------------------------------
+    def feed_line(self, line: str) -> list[Change]:
+        """Parse one stderr line of nix and feed its event."""
+        return self.feed(parse_line(line))
+
+    def feed_lines(self, lines: Iterable[str]) -> list[Change]:
+        """Feed many lines; all their changes."""
+        return [change for line in lines for change in self.feed_line(line)]
+
+    def feed(self, event: Event | None) -> list[Change]:
+        """Take one event; returns what changed, for the views."""
+        changes: list[Change] = []
+        if self._pending and self._moves_on(event):
+            changes += self._settle()
+        return changes + self._apply(event)
+
+    def finish(self) -> list[Change]:
+        """nix has exited: settle what it counted, and end what still runs as stopped."""
+        changes = self._settle()
+        for act in list(self._builds):
+            changes += self._end(act, "stopped")
+        return changes
+
+    def _apply(self, event: Event | None) -> list[Change]:
+        match event:
+            case BuildStarted():
+                return self._started(event)
+            case ActivityStopped(id=act):
+                return self._stopped(act)
+            case LogLine() | PhaseChanged():
+                self._output(event)
+            case Connecting(id=act, machine=machine):
+                self._connecting[act] = (machine, [])
+                self._connect_output.pop(machine, None)
+                self._host(machine)
+            case CopyingOutputs(machine=machine):
+                on_machine = [b for b in self._builds.values() if b.machine == machine]
+                if on_machine and not any(b.finished_remotely for b in on_machine):
+                    min(on_machine, key=lambda b: b.seq).finished_remotely = True
+            case BuildsActivity(id=act) if self._top is None:
+                self._top = act
+                self._counts = (0, 0)
+            case BuildCounts(id=act) if act == self._top:
+                self._count(event)
+            case Message(level=level, text=text) if level <= 1:
+                return self._message(level, text)
+            case PlainText(text=text) if text.strip():
+                return self._plain(text)
+        return []
+
+    def _output(self, event: LogLine | PhaseChanged) -> None:
+        build = self._builds.get(self._nested.get(event.id, event.id))
+        if build is None:
+            return
+        if isinstance(event, LogLine):
+            build.tail.append(event.text)
+        else:
+            build.phase = event.phase
+
+    def _started(self, event: BuildStarted) -> list[Change]:
+        if not event.machine:
+            outer = next((act for act, b in self._builds.items() if b.drv == event.drv and b.machine), None)
+            if outer is not None:  # an ssh-ng builder's own build activity, forwarded: the same build
+                self._nested[event.id] = outer
+                return []
+        self._seq += 1
+        self._builds[event.id] = _Build(event.drv, event.machine, self._clock(), self._seq)
+        return [BuildBegan(self._host(event.machine).name, event.drv)]
+
+    def _stopped(self, act: int) -> list[Change]:
+        connecting = self._connecting.pop(act, None)
+        if connecting is not None:
+            self._connect_output[connecting[0]] = connecting[1]
+        if act in self._nested and (outer := self._builds.get(self._nested[act])) is not None:
+            outer.finished_remotely = True
+        if act == self._top:
+            self._top = None
+        build = self._builds.get(act)
+        if build is None:
+            return []
+        if not self._pending:
+            return self._end(act, "stopped")
+        status: Status = "failed" if build.error and "failed" in self._pending else self._pending[0]
+        self._pending.remove(status)
+        return self._end(act, status)
+
+    def _count(self, event: BuildCounts) -> None:
+        done, failed = self._counts
+        self._counts = (event.done, event.failed)
+        built: list[Status] = ["built"] * max(0, event.done - done)
+        self._pending += built + ["failed"] * max(0, event.failed - failed)
+        del self._pending[len(self._builds) :]
+
+    def _moves_on(self, event: Event | None) -> bool:
+        """Nix went on after counting builds without stopping one or naming one: settle them now."""
+        match event:
+            case None | BuildCounts():
+                return False
+            case ActivityStopped(id=act):
+                return act not in self._builds
+            case Message(level=0, text=text):
+                return self._named_build(text) is None
+        return True
+
+    def _settle(self) -> list[Change]:
+        """End the counted builds: the failed ones those an error named, else those their host finished."""
+        changes: list[Change] = []
+        while self._pending and self._builds:
+            status = self._pending.pop(0)
+            act = min(self._builds, key=lambda a: self._settle_order(self._builds[a], status))
+            changes += self._end(act, status)
+        self._pending.clear()
+        return changes
+
+    @staticmethod
+    def _settle_order(build: _Build, status: Status) -> tuple[bool, bool, int]:
+        return ((status == "failed") != bool(build.error), not build.finished_remotely, build.seq)
+
+    def _end(self, act: int, status: Status) -> list[Change]:
+        build = self._builds.pop(act)
+        host = self._host(build.machine)
+        seconds = max(0.0, self._clock() - build.started)
+        result = DrvResult(build.drv, host.name, build.machine, seconds, status, build.error, tuple(build.tail))
+        if build.error:
+            self._blamed.add(len(self._results))
+        self._results.append(result)
+        host.seconds += seconds
+        host.built += status == "built"
+        host.failed += status == "failed"
+        return [BuildEnded(result)]
+
+    def _message(self, level: int, text: str) -> list[Change]:
+        cannot = _CANNOT_BUILD_ON.match(text)
+        if cannot is not None:
+            machine = cannot.group(1)
+            output = self._connect_output.pop(machine, [])
+            return [c for error in [*output, cannot.group(2)] for c in self._unreachable(machine, error)]
+        if level == 0:
+            named = self._named_build(text)
+            if named is not None:
+                return self._blame(named, _reason(text))
+            ssh = _SSH_HOST.search(text)
+            machine = self._machine_of(ssh.group(1)) if ssh is not None else None
+            if machine is not None:
+                return self._unreachable(machine, text)
+        if not text.startswith("trace: "):  # builtins.trace prints at error level
+            _add(self._errors if level == 0 else self._warnings, _reason(text))
+        return [NixMessage(level, text)]
+
+    def _named_build(self, text: str) -> str | None:
+        """The one .drv an error names, when it is a build of this run (running or ended)."""
+        drvs = set(_STORE_DRV.findall(text))
+        if len(drvs) != 1:
+            return None
+        drv = drvs.pop()
+        known = any(b.drv == drv for b in self._builds.values()) or any(r.drv == drv for r in self._results)
+        return drv if known else None
+
+    def _blame(self, drv: str, reason: str) -> list[Change]:
+        """Give an error to the build it names; a running one ends now if Nix counted a failure."""
+        changes: list[Change] = []
+        for act, build in list(self._builds.items()):
+            if build.drv == drv:
+                build.error = build.error or reason
+                if "failed" in self._pending:
+                    self._pending.remove("failed")
+                    changes += self._end(act, "failed")
+        for index, result in enumerate(self._results):
+            if result.drv == drv and index not in self._blamed:
+                self._blamed.add(index)
+                self._results[index] = self._refail(result, reason)
+        return changes
+
+    def _refail(self, result: DrvResult, reason: str) -> DrvResult:
+        """result, failed with reason: Nix printed an error naming it after it ended."""
+        host = self._host(result.machine)
+        host.built -= result.status == "built"
+        host.failed += result.status != "failed"
+        return replace(result, status="failed", error=reason)
+
+    def _plain(self, text: str) -> list[Change]:
+        """A line of ssh's own while the hook connects is kept, in case that connection fails."""
+        machines = {machine for machine, _ in self._connecting.values()}
+        if len(machines) > 1:
+            machines = {m for m in machines if _address(m).rsplit("@", 1)[-1] in text}
+        if len(machines) != 1:
+            return [NixMessage(1, text)]
+        machine = machines.pop()
+        output = next(out for m, out in self._connecting.values() if m == machine)
+        if len(output) < MAX_ERRORS:
+            output.append(text)
+        return []
+
+    def _unreachable(self, machine: str, error: str) -> list[Change]:
+        host = self._host(machine)
+        reason = _reason(error)
+        if not _add(host.connection_errors, reason):
+            return []
+        return [HostUnreachable(host.name, reason)]
+
+    # ---- lookups ------------------------------------------------------------------------------------
+    def _host(self, machine: str) -> _Host:
+        host = self._hosts.get(machine)
+        if host is None:
+            host = self._hosts[machine] = _Host(self.host_name(machine), machine)
+        return host
+
+    def _machine_of(self, address: str) -> str | None:
+        """The known machine whose URI names this ssh host (`root@10.0.0.1` or `10.0.0.1`)."""
+        for machine in self._hosts:
+            if machine and address in (_address(machine), _address(machine).rsplit("@", 1)[-1]):
+                return machine
+        return None
+
+    # ---- output --------------------------------------------------------------------------------------
+    def host_name(self, machine: str) -> str:
+        """The friendly name of a machine as Nix names it."""
+        if not machine:
+            return LOCAL
+        return self._names.get(machine) or self._names.get(machine.split("?", 1)[0]) or machine
+
+    def hosts(self) -> list[HostView]:
+        """Every host seen or named, local first."""
+        views = []
+        for machine, host in self._hosts.items():
+            running = tuple(Running(b.drv, b.started, b.phase) for b in self._builds.values() if b.machine == machine)
+            failures = tuple(f"{r.name}: {r.failure()}" for r in self._results
+                             if r.machine == machine and r.status == "failed")  # fmt: skip
+            views.append(HostView(host.name, machine, running, host.built, host.failed, host.seconds, failures,
+                                  tuple(host.connection_errors)))  # fmt: skip
+        return views
+
+    def results(self) -> list[DrvResult]:
+        """Builds that ended, in order."""
+        return list(self._results)
+
+    @property
+    def connection_errors(self) -> dict[str, tuple[str, ...]]:
+        """Per host name, why Nix could not reach it (hosts without such errors are left out)."""
+        return {h.name: tuple(h.connection_errors) for h in self._hosts.values() if h.connection_errors}
+
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """Errors of Nix that name no one build of this run and no host (first lines, distinct)."""
+        return tuple(self._errors)
+
+    @property
+    def blames_missing_builder(self) -> bool:
+        """Nix said no machine could take a build: the real cause is likely in connection_errors."""
+        return any(marker in text for text in [*self._errors, *self._warnings] for marker in _NO_BUILDER)
+
+    def summary(self) -> Summary:
+        """JSON-ready totals: per host, per derivation, and Nix's other errors."""
+        hosts: dict[str, HostSummary] = {}
+        for view in self.hosts():
+            hosts[view.name] = {"built": view.built, "failed": view.failed,
+                                "build_seconds": round(view.build_seconds, 3),
+                                "errors": [*view.connection_errors, *view.errors]}  # fmt: skip
+        derivations: list[DrvSummary] = [
+            {"drv": r.drv, "host": r.host, "seconds": round(r.seconds, 3), "ok": r.status == "built",
+             "status": r.status, "error": r.failure() if r.status == "failed" else ""}
+            for r in self._results
+        ]  # fmt: skip
+        return {"hosts": hosts, "derivations": derivations, "errors": list(self._errors)}
+
+
+def drv_name(path: str) -> str:
+    """`/nix/store/<hash>-hello-1.0.drv` -> `hello-1.0`."""
+    name = path.rsplit("/", 1)[-1].removesuffix(".drv")
+    head, sep, rest = name.partition("-")
+    return rest if sep and len(head) == 32 else name
+
+
+def _reason(text: str) -> str:
+    """A Nix message in one line: no `error:` prefixes, no `build of X on M failed:` (the view says both), store
+    paths shortened to names, and current Nix's `Cannot build 'X'.` joined with its `Reason:` line."""
+    lines = [line.strip() for line in text.strip().split("\n")]
+    first = lines[0]
+    if len(lines) > 1 and lines[1].startswith("Reason: "):
+        first = f"{first.rstrip('.')}: {lines[1].removeprefix('Reason: ').rstrip('.')}"
+    first = _ERROR_PREFIX.sub(r"\1", first.rstrip(";").strip())
+    first = _REMOTE_FAILED.sub("", first)
+    return _STORE_PATH.sub(lambda m: m.group(1).removesuffix(".drv"), first)
+
+
+def _address(machine: str) -> str:
+    """`ssh-ng://root@host?x=y` -> `root@host`."""
+    return machine.split("://", 1)[-1].split("?", 1)[0]
+
+
+def _add(items: list[str], item: str) -> bool:
+    """Append a distinct item while there is room; False when it was not added."""
+    if item in items or len(items) >= MAX_ERRORS:
+        return False
+    items.append(item)
+    return True

@@ -1,0 +1,131 @@
+"""The build live in a terminal: one lane per host, redrawn in place with plain ANSI escapes."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import TextIO
+
+from nixswarm.build.progress import BuildEnded, Change, HostUnreachable, HostView, NixMessage, Progress, drv_name
+from nixswarm.build.view_plain import format_change, format_duration
+
+__all__ = ["INTERVAL", "TtyView", "render_lanes"]
+
+INTERVAL = 0.1
+"""Least seconds between two redraws."""
+_UP = "\x1b[{}F"  # to the start of the line n lines up
+_CLEAR_LINE = "\x1b[2K"
+_CLEAR_BELOW = "\x1b[J"
+_HIDE_CURSOR = "\x1b[?25l"
+_SHOW_CURSOR = "\x1b[?25h"
+
+
+class TtyView:
+    """Keeps a block of lanes at the bottom of the terminal; lines about failures scroll above it."""
+
+    def __init__(
+        self,
+        progress: Progress,
+        stream: TextIO,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        interval: float = INTERVAL,
+        size: tuple[int, int] | None = None,
+    ) -> None:
+        """clock must be the one progress uses; size (columns, lines) is read from the terminal when None."""
+        self._progress = progress
+        self._stream = stream
+        self._clock = clock
+        self._interval = interval
+        self._size = size
+        self._began = clock()
+        self._last: float | None = None
+        self._drawn = 0
+        self._closed = False
+
+    def show(self, changes: Iterable[Change]) -> None:
+        """Print failures, unreachable hosts and Nix's messages above the lanes, then refresh."""
+        lines = [line for change in changes if _scrolls(change) and (line := format_change(change))]
+        if lines and not self._closed:
+            self._stream.write(self._erase() + "".join(f"{line}\n" for line in lines))
+            self._drawn = 0
+            self.refresh(force=True)
+        else:
+            self.refresh()
+
+    def refresh(self, force: bool = False) -> None:
+        """Redraw the lanes, unless one was drawn less than interval ago (call it on a timer, too)."""
+        now = self._clock()
+        if self._closed or (not force and self._last is not None and now - self._last < self._interval):
+            return
+        columns, rows = self._terminal_size()
+        lanes = render_lanes(self._progress.hosts(), now, now - self._began, columns, max(rows - 1, 2))
+        hide = _HIDE_CURSOR if self._last is None else ""
+        self._stream.write(hide + self._erase(clear=False) + "".join(f"{_CLEAR_LINE}{lane}\n" for lane in lanes))
+        self._stream.write(_CLEAR_BELOW)
+        self._stream.flush()
+        self._drawn = len(lanes)
+        self._last = now
+
+    def close(self) -> None:
+        """Draw the final state, leave it on screen and give the cursor back."""
+        if self._closed:
+            return
+        self.refresh(force=True)
+        self._closed = True
+        self._stream.write(_SHOW_CURSOR)
+        self._stream.flush()
+
+    def _erase(self, clear: bool = True) -> str:
+        """Escapes that move to the first line of the lanes (and clear them)."""
+        if not self._drawn:
+            return ""
+        return _UP.format(self._drawn) + (_CLEAR_BELOW if clear else "")
+
+    def _terminal_size(self) -> tuple[int, int]:
+        if self._size is not None:
+            return self._size
+        try:
+            size = os.get_terminal_size(self._stream.fileno())
+        except (AttributeError, OSError, ValueError):
+            return 80, 24
+        return size.columns, size.lines
+
+
+def render_lanes(hosts: Sequence[HostView], now: float, elapsed: float, columns: int, rows: int) -> list[str]:
+    """A header and one lane per host (host, done and failed counts, what it builds now), within the size."""
+    running = sum(len(h.running) for h in hosts)
+    built = sum(h.built for h in hosts)
+    failed = sum(h.failed for h in hosts)
+    header = f"nix: {running} building, {built} built, {failed} failed, {format_duration(elapsed)}"
+    width = max((len(h.name) for h in hosts), default=5)
+    lanes = [f"{h.name:<{width}}  {h.built:>3} built {h.failed:>2} failed  {_doing(h, now)}" for h in hosts]
+    if len(lanes) > rows - 1:
+        cut = len(lanes) - (rows - 2)
+        lanes = [*lanes[: rows - 2], f"... {cut} more hosts"]
+    return [_fit(line, columns) for line in [header, *lanes]]
+
+
+def _scrolls(change: Change) -> bool:
+    """Whether a change gets a line above the lanes: failures and messages do, starts and successes do not."""
+    if isinstance(change, BuildEnded):
+        return change.result.status != "built"
+    return isinstance(change, HostUnreachable | NixMessage)
+
+
+def _doing(host: HostView, now: float) -> str:
+    if host.running:
+        first = host.running[0]
+        more = f" +{len(host.running) - 1}" if len(host.running) > 1 else ""
+        phase = f" [{first.phase}]" if first.phase else ""
+        return f"building {drv_name(first.drv)}{more}{phase} {format_duration(now - first.started)}"
+    if host.connection_errors:
+        return f"unreachable: {host.connection_errors[0]}"
+    return "idle"
+
+
+def _fit(line: str, columns: int) -> str:
+    """line cut to the terminal width minus one (a full line would wrap on some terminals)."""
+    limit = max(columns - 1, 10)
+    return line if len(line) <= limit else line[: limit - 3] + "..."
