@@ -33,8 +33,8 @@ def _words(key: str, value: object) -> tuple[object, ...]:
     raise ValidationError(key, value, "must be a list")
 
 
-def parse_nix_config(text: str | bytes, version: NixVersion) -> NixFacts:
-    """NixFacts from Nix's JSON config dump; ValidationError naming the bad key otherwise."""
+def load_config_json(text: str | bytes) -> dict[str, Any]:
+    """The JSON object of Nix's config dump, bounded; ValidationError saying what it is not."""
     if len(text) > MAX_CONFIG_BYTES:
         raise ValidationError("nix config", f"{len(text)} bytes", "larger than 4 MiB")
     try:
@@ -43,6 +43,12 @@ def parse_nix_config(text: str | bytes, version: NixVersion) -> NixFacts:
         raise ValidationError("nix config", str(text[:60]), f"not JSON ({err})") from None
     if not isinstance(config, dict):
         raise ValidationError("nix config", type(config).__name__, "expected a JSON object")
+    return config
+
+
+def parse_nix_config(text: str | bytes, version: NixVersion) -> NixFacts:
+    """NixFacts from Nix's JSON config dump; ValidationError naming the bad key otherwise."""
+    config = load_config_json(text)
     system = _value(config, "system", None)
     if not isinstance(system, str):
         raise ValidationError("nix config 'system'", system, "missing or not text")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from nixswarm.errors import ValidationError
 from nixswarm.model.nixversion import NixVersion
-from nixswarm.nix.config_parse import MAX_CONFIG_BYTES
+from nixswarm.nix.config_parse import load_config_json
 
 
 @dataclass(frozen=True)
@@ -46,14 +45,7 @@ def _words(config: dict[str, Any], key: str) -> tuple[str, ...]:
 
 def parse_local_settings(text: str | bytes, version: NixVersion) -> LocalNixSettings:
     """From `nix show-config --json` / `nix config show --json`; ValidationError naming the setting otherwise."""
-    if len(text) > MAX_CONFIG_BYTES:
-        raise ValidationError("nix config", f"{len(text)} bytes", "larger than 4 MiB")
-    try:
-        config = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise ValidationError("nix config", str(text[:60]), f"not JSON ({err})") from None
-    if not isinstance(config, dict):
-        raise ValidationError("nix config", type(config).__name__, "expected a JSON object")
+    config = load_config_json(text)
     system, store, jobs = _value(config, "system", None), _value(config, "store", "auto"), _value(config, "max-jobs", 1)
     if not isinstance(system, str) or not isinstance(store, str):
         raise ValidationError("nix setting 'system' or 'store'", (system, store), "missing or not text")
