@@ -79,7 +79,8 @@ NIXSWARM = str(Path(sys.executable).parent / "nixswarm")
 def run_nixswarm(
     home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
-    """The nixswarm command with a home of its own."""
+    """The nixswarm command with a home of its own (its builds keep their private folders in home/run)."""
+    (home / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
     full = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "run"), **(env or {})}  # fmt: skip
     return subprocess.run([NIXSWARM, *args], capture_output=True, text=True, env=full, timeout=timeout,
