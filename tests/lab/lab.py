@@ -8,6 +8,7 @@ import os
 import random
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -233,6 +234,18 @@ class Lab:
         """Take the builder down: connections are refused."""
         if builder.pid is not None:
             stop(builder.pid, SSHD)
+        builder.pid = None
+        builder.state = "refused"
+
+    def kill_builder(self, builder: Builder) -> None:
+        """Power cut: SIGKILL every process in the builder's network namespace (sshd, sessions, builds)."""
+        pids = run(["ip", "netns", "pids", builder.namespace], check=False).stdout.split()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid), signal.SIGKILL)
+        if builder.pid is not None:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(builder.pid, 0)
         builder.pid = None
         builder.state = "refused"
 

@@ -1,0 +1,80 @@
+"""A build that is interrupted, or whose builder dies under it, ends cleanly and says why."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.e2e.conftest import NIXSWARM, MakeLab, run_nixswarm, salt
+from tests.e2e.test_build import configure
+from tests.lab import BuilderSpec, Lab
+from tests.lab.graph import graph_args
+
+
+def start_build(lab: Lab, home: Path, *options: str, sleep: float) -> tuple[subprocess.Popen[str], str]:
+    tag = salt()
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "run"),
+           "NIX_CONF_DIR": str(lab.dir / "client-nix")}  # fmt: skip
+    argv = [NIXSWARM, "build", *options, "-f", str(lab.graph()), *graph_args(lab.graph_dir, tag, 2, 1, sleep),
+            "--no-link"]  # fmt: skip
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return proc, tag
+
+
+def wait_for(proc: subprocess.Popen[str], text: str, timeout: float = 60) -> str:
+    """stderr up to the first line containing text."""
+    assert proc.stderr is not None
+    fd = proc.stderr.fileno()  # raw reads: nothing hides in a buffer that select cannot see
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and text.encode() not in seen:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk
+    assert text.encode() in seen, seen.decode(errors="replace")
+    return seen.decode(errors="replace")
+
+
+def processes_with(text: str) -> list[str]:
+    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=False).stdout
+    return [line for line in listing.splitlines() if text in line and "ps -eo" not in line]
+
+
+def test_sigint_during_a_build_stops_nix_cleans_up_and_exits_130(make_lab: MakeLab, tmp_path: Path) -> None:
+    lab = make_lab([BuilderSpec()])
+    configure(lab, tmp_path)
+    proc, tag = start_build(lab, tmp_path, "--no-local", sleep=30)
+    wait_for(proc, "[b1] building")
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 130
+    assert time.monotonic() - started < 15
+    assert not processes_with(tag), "nix or a build of this run is still running"
+    assert not list((tmp_path / "run").glob("nixswarm-build-*")), "the build's private folder is left behind"
+    assert not processes_with(str(tmp_path / "run")), "an ssh master of the build is still running"
+
+
+def test_a_builder_killed_mid_build_is_named_nothing_hangs_and_the_next_build_leaves_it_out(
+    make_lab: MakeLab, tmp_path: Path
+) -> None:
+    lab = make_lab([BuilderSpec(), BuilderSpec()])
+    configure(lab, tmp_path)
+    proc, _ = start_build(lab, tmp_path, "--hosts", "b1", "--no-local", sleep=20)
+    wait_for(proc, "[b1] building")
+    lab.kill_builder(lab.builder("b1"))
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode not in (0, 130)
+    assert any(line.startswith("[b1]") and ("FAILED" in line or "cannot" in line) for line in err.splitlines()), err
+    again = run_nixswarm(tmp_path, "build", "--no-local", "-f", str(lab.graph()),
+                         *graph_args(lab.graph_dir, salt(), 2, 1, 0), "--no-link",
+                         env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "left out b1: unreachable: connection refused" in again.stderr
