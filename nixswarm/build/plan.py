@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from nixswarm.build.nix_setup import NixSetup
@@ -84,7 +83,6 @@ def plan_build(
     defaults: Defaults,
     setup: NixSetup,
     nix_args: tuple[str, ...],
-    caps: Mapping[str, int] | None = None,
     system_aliases: frozenset[str] = frozenset(),
 ) -> Plan:
     """Machines lines for the usable hosts; every other host with the reason it is left out."""
@@ -99,8 +97,6 @@ def plan_build(
             left_out.append(Skipped(host.name, f"builds {', '.join(systems)}, none of {', '.join(needed)}"))
             continue
         s = chosen
-        if caps and host.name in caps:
-            s = replace(s, entry=HostEntry(host, replace(s.entry.choice, max_jobs=caps[host.name])))
         via_alias = not setup.daemon or alias_for(host.name) in system_aliases  # root's ssh reads those
         entry = machine_entry(s, defaults, via_alias=via_alias)
         try:

@@ -6,14 +6,14 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 
-from nixswarm.build.argv import user_max_jobs
+from nixswarm.build.argv import user_max_jobs, without_max_jobs
 from nixswarm.build.nix_setup import NixSetup, check_nix, require_trusted
 from nixswarm.build.plan import Plan, plan_build, with_probed_facts
 from nixswarm.build.reach import check_reachable
-from nixswarm.build.weight import capped_slots, parse_weight
+from nixswarm.build.weight import parse_weight
 from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
-from nixswarm.selection import Selected, Skipped, resolve
+from nixswarm.selection import Skipped, resolve
 from nixswarm.store import paths
 from nixswarm.store.facts_file import load_facts
 from nixswarm.store.settings import Settings
@@ -55,6 +55,8 @@ class Prepared:
     """What the user should know."""
     ssh_config: str = ""
     """nixswarm's ssh config of this build (every selected host)."""
+    nix_args: tuple[str, ...] = ()
+    """The user's nix build arguments, less a -j that --no-local overrides."""
 
 
 def _known_names(settings: Settings, names: tuple[str, ...], option: str) -> None:
@@ -88,10 +90,11 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
                                                                check_reachable(selected, where))  # fmt: skip
         skipped += unreachable
         require_trusted(setup)  # first: nothing else matters if the daemon ignores --builders
-    weight_args, caps, notes = _weight(weight, answering, setup, request.nix_args)
+    weight_args, notes = _weight(weight, setup, request.nix_args, where)
     aliases = system_aliases() if setup.daemon else frozenset()
-    plan = plan_build(answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args,
-                      caps=caps, system_aliases=aliases)  # fmt: skip
+    plan = plan_build(
+        answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args, system_aliases=aliases
+    )
     if setup.daemon and not aliases:
         notes.append(
             "a nix-daemon runs ssh as root: it reads neither NIX_SSHOPTS nor nixswarm's ssh config, so hosts are "
@@ -100,7 +103,11 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
         )
     if weight == 0 and not plan.hosts:
         raise ConnectionFailure(_no_builder(plan.skipped), title="No usable builder")
-    return Prepared(setup, plan, weight_args, tuple(notes), ssh_config)
+    nix_args = request.nix_args
+    if weight == 0 and user_max_jobs(nix_args) is not None:
+        nix_args = without_max_jobs(nix_args)
+        notes.append(f"remote only: -j {user_max_jobs(request.nix_args)} is dropped")
+    return Prepared(setup, plan, weight_args, tuple(notes), ssh_config, nix_args)
 
 
 def _no_builder(skipped: tuple[Skipped, ...]) -> str:
@@ -109,20 +116,25 @@ def _no_builder(skipped: tuple[Skipped, ...]) -> str:
 
 
 def _weight(
-    weight: float | None, selected: list[Selected], setup: NixSetup, nix_args: tuple[str, ...]
-) -> tuple[tuple[str, ...], dict[str, int] | None, list[str]]:
-    """Nix options, remote slot caps and notes for the local weight."""
+    weight: float | None, setup: NixSetup, nix_args: tuple[str, ...], where: BuildDir
+) -> tuple[tuple[str, ...], list[str]]:
+    """Nix options and notes for the local weight: --max-jobs 0, or nixswarm's build-hook proxy in front of Nix's."""
     if weight is None:
-        return (), None, []
+        return (), []
     if weight == 0:
-        return ("--max-jobs", "0"), None, []
+        return ("--max-jobs", "0"), []
+    from nixswarm.hook.install import build_hook_options, policy_json, real_hook_of, write_launcher
+
+    try:
+        real = real_hook_of(list(setup.settings.build_hook))
+    except ValueError as err:
+        return (), [f"--local-weight ignored: {err}"]
+    (where.root / "ledger").mkdir(mode=0o700, exist_ok=True)
+    launcher = write_launcher(where.root, policy_json(weight, where.root / "ledger", real, setup.settings.version))
     given = user_max_jobs(nix_args)
-    local_jobs = int(given) if given and given.isdigit() else setup.settings.max_jobs
-    local_jobs = max(1, local_jobs)
-    slots = {s.entry.host.name: s.entry.choice.max_jobs for s in selected}
-    caps = capped_slots(slots, local_jobs, weight)
-    args = () if given else ("--max-jobs", str(local_jobs))
-    note = (f"local weight {weight:.0%}: {local_jobs} local slot(s), remote slots capped to "
-            f"{sum(caps.max_jobs.values())}; Nix fills remote slots first, so local gets about "
-            f"{caps.expected_share:.0%} when there is more work than slots")  # fmt: skip
-    return args, caps.max_jobs, [note]
+    local_jobs = max(1, setup.settings.max_jobs)
+    jobs = () if given else ("--max-jobs", str(local_jobs))
+    note = (f"local weight {weight:.0%}: nixswarm's build hook places derivations "
+            + ("on the local slots first" if weight == 1 else f"so that about {weight:.0%} build locally")
+            + f" ({given or local_jobs} local slot(s))")  # fmt: skip
+    return (*build_hook_options(launcher), *jobs), [note]

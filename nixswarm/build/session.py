@@ -37,7 +37,7 @@ def build(settings: Settings, state: State, request: BuildRequest) -> int:
         for note in prepared.notes:
             _say(note)
         machines = render_machines_file(plan, prepared.setup.settings.version)
-        argv = nix_argv(where, request.nix_args, prepared.weight_args)
+        argv = nix_argv(where, prepared.nix_args, prepared.weight_args)
         env = nix_env(os.environ, where, daemon=prepared.setup.daemon)
         if request.dry_run:
             _print_dry_run(prepared, machines, where, argv, env)
@@ -48,11 +48,23 @@ def build(settings: Settings, state: State, request: BuildRequest) -> int:
         watch = Watch(plan.machine_names(), interactive=request.interactive, print_logs=_wants_logs(request))
         code = asyncio.run(run_nix(argv, env, watch.feed, watch.tick))
         summary = watch.finish(code)
+        summary["placement"] = _placement(where)
         if request.json_summary:
             atomic_write(Path(request.json_summary), json.dumps(summary, indent=2) + "\n", mode=0o644)
         return code
     finally:
         remove_build_dir(where, hosts)
+
+
+def _placement(where: BuildDir) -> list[dict[str, str]]:
+    """How the build hook placed derivations under --local-weight, in the order Nix asked."""
+    from nixswarm.hook.ledger import DATA, parse_ledger
+
+    try:
+        text = (where.root / "ledger" / DATA).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    return [{"drv": drv, "where": placed} for drv, (placed, _) in parse_ledger(text).items()]
 
 
 def _wants_logs(request: BuildRequest) -> bool:

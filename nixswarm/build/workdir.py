@@ -20,8 +20,11 @@ from nixswarm.ssh.known_hosts import render_known_hosts
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Defaults
 
-MAX_BASE = 48
-"""Longest base folder: a unix socket path holds 107 bytes, and ControlPath adds a 40-character hash."""
+SOCKET_MAX = 107
+"""A unix socket path holds at most 107 bytes."""
+PREFIX = "nixswarm-build-"
+_CONTROL_TAIL = len("/12345678/cm/") + 40 + 12
+"""mkdtemp's 8 random characters, the control folder, the 40-character %C hash, and ssh's temporary suffix."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +54,10 @@ class BuildDir:
 def make_build_dir() -> BuildDir:
     """A fresh private folder under $XDG_RUNTIME_DIR (or /tmp when that path is too long for sockets)."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    usable = runtime and Path(runtime).is_absolute() and len(runtime) <= MAX_BASE and Path(runtime).is_dir()
+    fits = len(runtime) + len(PREFIX) + _CONTROL_TAIL <= SOCKET_MAX
+    usable = runtime and Path(runtime).is_absolute() and fits and Path(runtime).is_dir()
     base = runtime if usable and " " not in runtime else None
-    root = Path(tempfile.mkdtemp(prefix="nixswarm-build-", dir=base))
+    root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
     return BuildDir(root)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -74,15 +76,32 @@ def lab3() -> Iterator[Lab]:
 
 
 NIXSWARM = str(Path(sys.executable).parent / "nixswarm")
+RUNTIME_DIRS: list[Path] = []
+
+
+def runtime_dir(home: Path) -> Path:
+    """A short $XDG_RUNTIME_DIR for home (socket paths hold 107 bytes; pytest's folders are long)."""
+    folder = Path("/tmp") / f"nxr-{hashlib.sha1(str(home).encode()).hexdigest()[:10]}"
+    if folder not in RUNTIME_DIRS:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        RUNTIME_DIRS.append(folder)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_runtime_dirs() -> Iterator[None]:
+    yield
+    for folder in RUNTIME_DIRS:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_nixswarm(
     home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
-    """The nixswarm command with a home of its own (its builds keep their private folders in home/run)."""
-    (home / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
+    """The nixswarm command with a home of its own (its builds keep their private folders in runtime_dir(home))."""
     full = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "run"), **(env or {})}  # fmt: skip
+            "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home))}  # fmt: skip
+    full.update(env or {})
     return subprocess.run([NIXSWARM, *args], capture_output=True, text=True, env=full, timeout=timeout,
                           check=False)  # fmt: skip
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import MakeLab, open_lab, run_nixswarm, salt
+from tests.e2e.conftest import MakeLab, open_lab, run_nixswarm, runtime_dir, salt
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
 from tests.lab.procs import run, stop
@@ -102,14 +102,14 @@ def test_two_builds_at_once_with_different_selections_keep_to_their_own(swarm: t
         argv = [str(Path(sys.executable).parent / "nixswarm"), "build", "--hosts", hosts, "--no-local",
                 "-f", str(lab.graph()), *args, "--no-link", "--json"]  # fmt: skip
         full = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-                "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "run"), **env}  # fmt: skip
+                "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home)), **env}  # fmt: skip
         procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full))
     for hosts, proc in zip(("b1", "b3"), procs, strict=True):
         out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err[-3000:]
         paths = [p for item in json.loads(out) for p in item["outputs"].values()]
         assert built_by(lab, read_graph_outputs(paths)) == {hosts}
-    assert not list((home / "run").glob("nixswarm-build-*")), "a build left its private files behind"
+    assert not list(runtime_dir(home).glob("nixswarm-build-*")), "a build left its private files behind"
 
 
 def test_dry_run_prints_the_files_and_command_and_runs_nothing(swarm: tuple[Lab, Path]) -> None:

@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import NIXSWARM, MakeLab, run_nixswarm, salt
+from tests.e2e.conftest import NIXSWARM, MakeLab, run_nixswarm, runtime_dir, salt
 from tests.e2e.test_build import configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args
@@ -18,7 +18,7 @@ from tests.lab.graph import graph_args
 def start_build(lab: Lab, home: Path, *options: str, sleep: float) -> tuple[subprocess.Popen[str], str]:
     tag = salt()
     env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-           "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(home / "run"),
+           "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home)),
            "NIX_CONF_DIR": str(lab.dir / "client-nix")}  # fmt: skip
     argv = [NIXSWARM, "build", *options, "-f", str(lab.graph()), *graph_args(lab.graph_dir, tag, 2, 1, sleep),
             "--no-link"]  # fmt: skip
@@ -58,8 +58,8 @@ def test_sigint_during_a_build_stops_nix_cleans_up_and_exits_130(make_lab: MakeL
     assert proc.wait(timeout=30) == 130
     assert time.monotonic() - started < 15
     assert not processes_with(tag), "nix or a build of this run is still running"
-    assert not list((tmp_path / "run").glob("nixswarm-build-*")), "the build's private folder is left behind"
-    assert not processes_with(str(tmp_path / "run")), "an ssh master of the build is still running"
+    assert not list(runtime_dir(tmp_path).glob("nixswarm-build-*")), "the build's private folder is left behind"
+    assert not processes_with(str(runtime_dir(tmp_path))), "an ssh master of the build is still running"
 
 
 def test_a_builder_killed_mid_build_is_named_nothing_hangs_and_the_next_build_leaves_it_out(

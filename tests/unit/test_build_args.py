@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nixswarm.build.argv import BuildUsageError, split_build_argv, user_max_jobs
-from nixswarm.build.weight import capped_slots, parse_weight
+from nixswarm.build.weight import parse_weight
 from nixswarm.errors import ValidationError
 
 
@@ -49,19 +49,3 @@ def test_local_weight_reads_names_percentages_and_fractions(text: str, value: fl
 def test_a_bad_local_weight_names_the_option_and_the_value(text: str) -> None:
     with pytest.raises(ValidationError, match="--local-weight"):
         parse_weight(text)
-
-
-def test_capped_remote_slots_give_local_about_the_requested_share() -> None:
-    caps = capped_slots({"b1": 4, "b2": 4}, local_jobs=4, share=0.5)
-    assert sum(caps.max_jobs.values()) == 4
-    assert caps.expected_share == pytest.approx(0.5)
-
-
-def test_caps_never_drop_a_host_below_one_slot() -> None:
-    caps = capped_slots({"b1": 8, "b2": 1}, local_jobs=1, share=0.9)
-    assert min(caps.max_jobs.values()) == 1
-    assert caps.expected_share < 0.9  # what is reachable, said honestly
-
-
-def test_a_share_of_zero_leaves_the_slots_alone() -> None:
-    assert capped_slots({"b1": 3}, local_jobs=2, share=0.0).max_jobs == {"b1": 3}

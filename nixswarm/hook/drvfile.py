@@ -1,0 +1,62 @@
+"""The output-lock files of a derivation, read from the outputs list at the head of its .drv file (ATerm)."""
+
+from __future__ import annotations
+
+import os
+
+HEAD = b"Derive(["
+READ = 1 << 16
+"""Outputs come first; their list fits in far less than this."""
+
+
+def _string(data: bytes, at: int) -> tuple[str, int]:
+    """The ATerm string starting at data[at] (a quote), and the index after it."""
+    if data[at : at + 1] != b'"':
+        raise ValueError("expected a string")
+    out = bytearray()
+    at += 1
+    while data[at : at + 1] != b'"':
+        if data[at : at + 1] == b"\\":
+            at += 1
+        if at >= len(data):
+            raise ValueError("unterminated string")
+        out += data[at : at + 1]
+        at += 1
+    return out.decode("utf-8", "surrogateescape"), at + 1
+
+
+def parse_outputs(data: bytes) -> list[tuple[str, str]]:
+    """(name, path) of each output; path "" for a floating content-addressed output."""
+    if not data.startswith(HEAD):
+        raise ValueError("not a Derive(...) derivation")
+    outputs = []
+    at = len(HEAD)
+    while data[at : at + 1] == b"(":
+        fields = []
+        at += 1
+        for index in range(4):
+            value, at = _string(data, at)
+            fields.append(value)
+            if data[at : at + 1] != (b")" if index == 3 else b","):
+                raise ValueError("malformed output")
+            at += 1
+        outputs.append((fields[0], fields[1]))
+        if data[at : at + 1] == b",":
+            at += 1
+    if data[at : at + 1] != b"]":
+        raise ValueError("malformed outputs list")
+    return outputs
+
+
+def output_locks(drv_path: str) -> tuple[str, ...]:
+    """The files Nix flocks while it builds drv_path (derivation-goal.cc tryToBuild + PathLocks); () if unreadable."""
+    try:
+        fd = os.open(drv_path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            data = os.read(fd, READ)
+        finally:
+            os.close(fd)
+        outputs = parse_outputs(data)
+    except (OSError, ValueError):
+        return ()
+    return tuple(f"{path or f'{drv_path}.{name}'}.lock" for name, path in outputs)
