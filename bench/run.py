@@ -8,9 +8,9 @@ import platform
 import time
 from pathlib import Path
 
-from bench import build_bench, scan_bench
+from bench import build_bench, scan_bench, weight_bench
 
-SECTIONS = {"scan": scan_bench.run, "build": build_bench.run}
+SECTIONS = {"scan": scan_bench.run, "build": build_bench.run, "weight": weight_bench.run}
 
 
 def main() -> None:
