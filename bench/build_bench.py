@@ -46,7 +46,8 @@ def _home_env(lab: Lab, home: Path) -> dict[str, str]:
 
 def _configure(lab: Lab, env: dict[str, str]) -> None:
     for b in lab.builders:
-        for argv in (["hosts", "add", b.name, f"root@{b.address}", "--identity", str(lab.client_key)],
+        for argv in (["hosts", "add", b.name, f"root@{b.address}", "--identity", str(lab.client_key),
+                      "--max-jobs", str(b.max_jobs)],
                      ["hosts", "trust", b.name, "--fingerprint", b.fingerprint()]):  # fmt: skip
             subprocess.run([NIXSWARM, *argv], env=env, capture_output=True, check=True)
 

@@ -7,11 +7,14 @@ from collections.abc import Mapping
 from nixswarm.build.workdir import BuildDir
 
 FEATURES = ("--extra-experimental-features", "nix-command flakes")
+POLL = ("--option", "build-poll-interval", "1")
+"""Nix asks again for a postponed derivation (every remote slot busy) after this many seconds; its default, 5,
+leaves freed builder slots idle for seconds on every wave of a fan-out. A user's own value comes later and wins."""
 
 
 def nix_argv(where: BuildDir, nix_args: tuple[str, ...], extra: tuple[str, ...] = ()) -> list[str]:
     """`nix build` with our builders file and a log nixswarm can read, then the user's own arguments."""
-    return ["nix", "build", *FEATURES, "--log-format", "internal-json", "--builders", f"@{where.machines}",
+    return ["nix", "build", *FEATURES, "--log-format", "internal-json", "--builders", f"@{where.machines}", *POLL,
             *extra, *nix_args]  # fmt: skip
 
 

@@ -31,15 +31,24 @@ def decide(share: float, local: int, remote: int, *, free_slot: bool, local_ok: 
     return LOCAL if local < share * (local + remote + 1) else REMOTE
 
 
-def forwarded_am_willing(share: float, am_willing: bool, free_slot: bool) -> bool:
-    """The amWilling the real hook gets: when 0 it postpones a derivation it has no slot for, rather than decline."""
+OVERFLOW_SLACK = 0.1
+"""How far past the quota a remote-bound derivation may overflow to a free local slot (the requested share is
+a promise within 15 points; overflow keeps a saturated remote side from idling the local machine)."""
+
+
+def forwarded_am_willing(share: float, am_willing: bool, free_slot: bool, local: int = 0, remote: int = 0) -> bool:
+    """The amWilling the real hook gets: when 0 it postpones a derivation it has no slot for, rather than decline.
+
+    local, remote: derivations already placed (this one excluded), for the quota's overflow limit.
+    """
     if share <= 0:
         return False  # remote only
     if share >= 1:
         # Nix's own overflow: a declined derivation waits for a local slot and is asked again whenever a build
         # ends, sooner than a postponed one (asked again every build-poll-interval, 5 s)
         return am_willing
-    return free_slot  # the quota's remote share goes local only to a slot nobody claimed
+    # the quota's remote share goes local only to a slot nobody claimed, and only a little past the quota
+    return free_slot and local < (share + OVERFLOW_SLACK) * (local + remote + 1)
 
 
 def outcome(reply: str) -> str | None:

@@ -138,7 +138,7 @@ class Proxy:
             where = decide(share, local, remote, free_slot=free_slot, local_ok=local_ok, prior=prior)
             if where == LOCAL:
                 placed[request.drv_path] = (LOCAL, output_locks(request.drv_path))
-            return where, forwarded_am_willing(share, request.am_willing, free_slot)
+            return where, forwarded_am_willing(share, request.am_willing, free_slot, local, remote)
 
         return self.ledger.update(change)
 

@@ -97,3 +97,13 @@ def test_concurrent_hook_processes_lose_no_ledger_entry(tmp_path: Path) -> None:
     assert len(entries) == 160
     assert tally(entries, "") == (80, 80)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger", "ledger.lock"]  # no temp file left
+
+
+def test_a_quota_lets_remote_bound_work_overflow_locally_only_a_little_past_the_share() -> None:
+    from nixswarm.hook.policy import OVERFLOW_SLACK, forwarded_am_willing
+
+    assert forwarded_am_willing(0.25, True, True, local=1, remote=8)  # 10% local: overflow is welcome
+    assert not forwarded_am_willing(0.25, True, True, local=4, remote=6)  # 36% local: past 25% + slack
+    assert not forwarded_am_willing(0.25, True, False, local=0, remote=3)  # no free local slot
+    limit = round((0.25 + OVERFLOW_SLACK) * 20)
+    assert [forwarded_am_willing(0.25, True, True, local=n, remote=19 - n) for n in (limit - 1, limit)] == [True, False]
