@@ -7,7 +7,16 @@ import sys
 from collections.abc import Sequence
 
 from nixswarm import __version__
-from nixswarm.cli import cmd_advertise, cmd_build, cmd_doctor, cmd_explain, cmd_hosts, cmd_scan, cmd_write
+from nixswarm.cli import (
+    cmd_advertise,
+    cmd_build,
+    cmd_doctor,
+    cmd_explain,
+    cmd_export,
+    cmd_hosts,
+    cmd_scan,
+    cmd_write,
+)
 from nixswarm.cli.options import add_config_option, add_discovery_options
 from nixswarm.errors import ExitCode, NixswarmError
 
@@ -33,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_option(parser)
     parser.add_argument("--theme", help="TUI theme")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (cmd_scan, cmd_build, cmd_advertise, cmd_hosts, cmd_write, cmd_explain, cmd_doctor):
+    for module in (cmd_scan, cmd_build, cmd_advertise, cmd_export, cmd_hosts, cmd_write, cmd_explain, cmd_doctor):
         module.register(sub)
     parser.set_defaults(run=_tui)
     return parser
