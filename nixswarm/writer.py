@@ -8,6 +8,7 @@ from pathlib import Path
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_machines
 from nixswarm.selection import Selected, machine_entry
+from nixswarm.ssh.alias import check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts
 from nixswarm.store.atomic import atomic_write
@@ -39,6 +40,7 @@ class Rendered:
 
 def render_all(selected: list[Selected], defaults: Defaults, nix: NixVersion, targets: Targets) -> Rendered:
     """Every file's text; any invalid value raises here, before a byte is written."""
+    check_unique_aliases(s.entry.host.name for s in selected)
     transport = Transport(
         connect_timeout=max(1, round(defaults.timeout)),
         control_dir=str(targets.control_dir) if targets.control_dir else None,

@@ -14,7 +14,7 @@ from nixswarm.build.plan import Plan
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_machines
 from nixswarm.selection import Selected
-from nixswarm.ssh.alias import alias_for
+from nixswarm.ssh.alias import alias_for, check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts
 from nixswarm.store.atomic import atomic_write
@@ -68,6 +68,7 @@ def render_ssh_files(selected: Sequence[Selected], defaults: Defaults, where: Bu
         control_dir=str(where.control_dir),
         known_hosts=str(where.known_hosts),
     )
+    check_unique_aliases(s.entry.host.name for s in selected)
     hosts = [s.entry.host for s in selected]
     ssh_config = render_ssh_config(hosts, transport, user=defaults.user, identity=defaults.identity)
     return ssh_config, render_known_hosts((s.entry.host.name, s.key) for s in selected)

@@ -141,3 +141,13 @@ def test_a_non_utf8_ssh_config_is_refused_and_left_alone(tmp_path: Path) -> None
     assert user_config.read_bytes() == original
     assert user_config.stat().st_mtime_ns == mtime
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config"]
+
+
+def test_an_alias_is_a_lower_case_dns_name_and_colliding_aliases_are_refused() -> None:
+    from nixswarm.errors import ValidationError
+    from nixswarm.ssh.alias import alias_for, check_unique_aliases
+
+    assert alias_for("Build_Box.lan") == "nixswarm-build-box.lan"
+    check_unique_aliases(["b1", "b2", "b1"])
+    with pytest.raises(ValidationError, match="same ssh alias"):
+        check_unique_aliases(["b_1", "B-1"])
