@@ -54,4 +54,68 @@ async def run_checks(config: Path) -> list[Finding]:
             findings.append(Finding(label, "ok", f"{path} is readable" if path.exists() else f"{path} (not yet)"))
         except ConfigError as err:
             findings.append(Finding(label, "fail", err.message, f"fix or move away {path}"))
+    findings += await _build_checks()
+    findings += _key_checks(config)
     return findings
+
+
+async def _build_checks() -> list[Finding]:
+    """What `nixswarm build` checks before nix runs: who runs ssh, and whether --builders would be honoured."""
+    import os
+
+    from nixswarm.build.nix_setup import check_nix
+    from nixswarm.errors import NixswarmError
+    from nixswarm.system_files import system_aliases
+
+    try:
+        setup = await check_nix(os.environ)
+    except NixswarmError as err:
+        return [Finding("builders", "fail", err.message, "sudo apt-get install nix-bin")]
+    if not setup.daemon:
+        return [Finding("builders", "ok", "no nix-daemon: nix runs ssh as you, with nixswarm's ssh config")]
+    found = [Finding("daemon", "ok", "a nix-daemon builds: it runs ssh as root")]
+    if setup.trusted:
+        found.append(Finding("trusted-users", "ok", f"the daemon trusts {setup.user}: --builders is honoured"))
+    else:
+        found.append(Finding(
+            "trusted-users", "fail",
+            f"the daemon does not trust {setup.user}: it silently ignores --builders (and --local-weight)",
+            f"add {setup.user} to trusted-users in /etc/nix/nix.conf, then restart nix-daemon",
+        ))  # fmt: skip
+    if system_aliases():
+        found.append(Finding("root ssh", "ok", "root's ssh reads nixswarm's drop-in (tuned transport, aliases)"))
+    else:
+        found.append(Finding(
+            "root ssh", "warn", "root's ssh reads no nixswarm settings: default transport, no connection reuse",
+            "sudo nixswarm write --system",
+        ))  # fmt: skip
+    return found
+
+
+def _key_checks(config: Path) -> list[Finding]:
+    """Identity files exist, are private, and every enabled host has an approved key."""
+    import stat
+
+    try:
+        settings, state = load_settings(config), load_state(paths.state_file())
+    except ConfigError:
+        return []
+    found: list[Finding] = []
+    keys = {h.host.identity_file or settings.defaults.identity for h in settings.hosts} - {None}
+    for key in sorted(k for k in keys if k):
+        try:
+            mode = Path(key).stat().st_mode
+        except OSError as err:
+            found.append(Finding("identity", "fail", f"{key}: {err.strerror}", "ssh-keygen -t ed25519 -f " + key))
+            continue
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            found.append(Finding("identity", "fail", f"{key} is readable by others: ssh refuses it",
+                                 f"chmod 600 {key}"))  # fmt: skip
+        else:
+            found.append(Finding("identity", "ok", f"{key} is private"))
+    for entry in settings.hosts:
+        if entry.choice.enabled and state.approved_key(entry.host.name) is None:
+            name = entry.host.name
+            found.append(Finding("host key", "warn", f"{name}: key not approved, so it is never used",
+                                 f"nixswarm hosts trust {name}"))  # fmt: skip
+    return found
