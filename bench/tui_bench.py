@@ -1,0 +1,59 @@
+"""The TUI, headless: the first frame (cold process and warm), and the host table under 200 hosts' load refreshes."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+
+from bench.stats import summary
+from nixswarm.tui.bench import first_frame, table_updates
+
+ROUNDS = 5
+HOSTS = 200
+REFRESHES = 60
+COLD = """
+import time
+started = time.perf_counter()
+import asyncio
+from nixswarm.tui.bench import first_frame
+print(asyncio.run(first_frame(started)))
+"""
+
+
+def _cold() -> float:
+    """A new interpreter: importing Textual and nixswarm, building the app, drawing the table once."""
+    done = subprocess.run([sys.executable, "-c", COLD], capture_output=True, text=True, check=True, timeout=120)
+    return float(done.stdout.split()[-1])
+
+
+def _ms(samples: list[float]) -> str:
+    return f"{statistics.median(samples):.1f} ({min(samples):.1f}-{max(samples):.1f})"
+
+
+def run() -> str:
+    """The markdown section."""
+    cold = [_cold() for _ in range(ROUNDS)]
+    warm = [asyncio.run(first_frame()) for _ in range(ROUNDS)]
+    updates = asyncio.run(table_updates(HOSTS, REFRESHES))
+    return "\n".join([
+        "## TUI: first frame and live host table",
+        "",
+        f"Headless (Textual's test driver, no terminal output), {ROUNDS} runs each. *First frame*: from the first line "
+        "of a new interpreter (Textual and nixswarm imported, app built, host table drawn once), and again with "
+        f"imports warm. *Table update*: {HOSTS} hosts whose loads all change at once, as a refresh every second "
+        "brings them: each host's message handled, then the visible table repainted (only changed rows are drawn "
+        f"again), {REFRESHES} rounds at 160x60. Targets: first frame <= 0.5 s, every table update <= 16 ms.",
+        "",
+        "| measure | median (min-max) |",
+        "|---|---:|",
+        f"| first frame, new process, s | {summary(cold)} |",
+        f"| first frame, imports warm, s | {summary(warm)} |",
+        f"| {HOSTS} load updates + repaint, ms | {_ms(updates.rounds)} |",
+        f"| slowest single host update, ms | {updates.worst_message:.2f} |",
+    ])  # fmt: skip
+
+
+if __name__ == "__main__":
+    print(run())

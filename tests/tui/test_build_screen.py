@@ -1,0 +1,152 @@
+"""The build screen: a lane per host, the selected derivation's log, the summary, and a confirmed cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Log, Static
+
+from nixswarm.build.prepare import BuildRequest
+from nixswarm.errors import NixswarmError
+from nixswarm.selection import Skipped
+from nixswarm.store.settings import Settings
+from nixswarm.store.state import State
+from nixswarm.tui import BuildListener, NixswarmApp
+from nixswarm.tui.screens.build import BuildScreen
+from nixswarm.tui.screens.confirm import ConfirmScreen
+from nixswarm.tui.screens.hosts import HostsScreen
+from tests.tui.pilot import notices, settle
+from tests.tui.recorded import FAIL_HOSTS, Fakes, ReplayBuild
+
+N0 = "lab-7fc70a-l0-n0"
+N1 = "lab-7fc70a-l0-n1"
+
+
+async def start_build(pilot: Pilot[Any]) -> BuildScreen:
+    await settle(pilot)
+    await pilot.press("b", *".#x", "enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, BuildScreen)
+    return screen
+
+
+def lane(screen: BuildScreen, host: str) -> list[str]:
+    table: DataTable[Text] = screen.query_one("#lanes", DataTable)
+    return [c.plain for c in table.get_row(host)]
+
+
+def text_of(screen: BuildScreen, widget_id: str) -> str:
+    content = screen.query_one(widget_id, Static).render()
+    return content.plain if isinstance(content, Text) else str(content)
+
+
+async def test_each_host_gets_a_lane_with_what_runs_there_and_for_how_long(fakes: Fakes) -> None:
+    fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await fakes.builder.paused.wait()
+        await pilot.pause()
+        assert lane(screen, "alpha") == ["alpha", f"{N0} 14.0 s", "0", "0", "14.0 s", ""]
+        assert lane(screen, "charlie") == ["charlie", f"{N1} 7.0 s", "0", "0", "7.0 s", ""]
+        assert lane(screen, "local")[1] == "idle"
+        assert "building" in text_of(screen, "#build-title")
+        assert "left out delta: not used (space uses it)" in text_of(screen, "#build-notes")
+        fakes.builder.release.set()
+        await settle(pilot)
+        assert lane(screen, "alpha")[1:4] == ["idle", "2", "0"]
+
+
+async def test_the_summary_appears_when_the_build_is_over(fakes: Fakes) -> None:
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await settle(pilot)
+        summary = text_of(screen, "#summary")
+        assert summary.splitlines()[1].split() == ["host", "built", "failed", "build", "time"]
+        assert [line.split()[:3] for line in summary.splitlines()[2:5]] == [
+            ["local", "0", "0"],
+            ["alpha", "2", "0"],
+            ["charlie", "2", "0"],
+        ]
+        assert screen.query_one("#summary").has_class("shown")
+        assert "done" in text_of(screen, "#build-title")
+        await pilot.press("escape")
+        assert isinstance(app.screen, HostsScreen)
+
+
+async def test_the_log_pane_shows_the_selected_derivations_lines(fakes: Fakes) -> None:
+    fakes.builder = ReplayBuild(fakes.clock, log="nix28-remote-fail.log", machines=dict(FAIL_HOSTS), exit_code=1)
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await settle(pilot)
+        assert screen.selected is not None and screen.selected.endswith("-nxs-b2a8bf-broken.drv")
+        log = screen.query_one("#drv-log", Log)
+        assert list(log.lines) == ["building on b1-9e20e", "a line on stderr", "error: the widget is broken"]
+        assert text_of(screen, "#log-title") == "log: nxs-b2a8bf-broken"
+        assert lane(screen, "alpha")[3] == "1"  # one failed
+        assert "failed: nix exited with 1" in text_of(screen, "#build-title")
+
+
+async def test_c_cancels_only_after_a_confirmation(fakes: Fakes) -> None:
+    fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await fakes.builder.paused.wait()
+        await pilot.press("escape")  # still building: escape does not leave
+        assert app.screen is screen
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert screen.running
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert not screen.running
+        assert "cancelled" in text_of(screen, "#build-title")
+        assert lane(screen, "alpha")[1] == "idle"  # what ran is ended (stopped)
+        assert not fakes.builder.release.is_set()
+
+
+async def test_a_build_that_cannot_start_says_why(fakes: Fakes) -> None:
+    async def refuse(settings: Settings, state: State, request: BuildRequest, listener: BuildListener) -> int:
+        listener.planned({}, [Skipped("alpha", "no answer")], [])
+        raise NixswarmError("remote-only build, but no builder can take it", title="No usable builder")
+
+    services = fakes.services()
+    from dataclasses import replace
+
+    from nixswarm.scan_session import ScanOptions
+    from nixswarm.tui import make_app
+
+    app: NixswarmApp = make_app(services=replace(services, build=refuse), options=ScanOptions(mdns=False),
+                                refresh_interval=None)  # fmt: skip
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await settle(pilot)
+        assert "did not run: remote-only build, but no builder can take it" in text_of(screen, "#build-title")
+        assert ("No usable builder", "remote-only build, but no builder can take it") in notices(app)
+
+
+async def test_quitting_during_a_build_asks_then_stops_the_build_before_leaving(fakes: Fakes) -> None:
+    fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await fakes.builder.paused.wait()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not screen.running
+        assert screen.worker is not None and screen.worker.is_cancelled
+        assert app.return_code == 0
