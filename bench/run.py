@@ -8,9 +8,18 @@ import platform
 import time
 from pathlib import Path
 
-from bench import build_bench, scan_bench, weight_bench
+from bench import build_bench, scan_bench, soak, tui_bench, weight_bench
 
-SECTIONS = {"scan": scan_bench.run, "build": build_bench.run, "weight": weight_bench.run}
+SECTIONS = {
+    "scan": scan_bench.run,
+    "build": build_bench.run,
+    "weight": weight_bench.run,
+    "tui": tui_bench.run,
+    "soak": soak.run,
+}
+
+TITLES = {"scan": "Scan", "build": "Build", "weight": "Local weight", "tui": "TUI", "soak": "Soak"}
+"""How each section's heading starts, to keep the sections not re-run."""
 
 
 def main() -> None:
@@ -43,8 +52,8 @@ def _existing(out: Path) -> dict[str, str]:
         return {}
     found = {}
     for chunk in out.read_text().split("\n## ")[1:]:
-        for name in SECTIONS:
-            if chunk.lower().startswith(name):
+        for name, title in TITLES.items():
+            if chunk.startswith(title):
                 found[name] = "## " + chunk.strip()
     return found
 
