@@ -60,19 +60,28 @@ class LocalReport:
 
 
 @dataclass(frozen=True)
+class Found:
+    """mDNS found a new machine; its HostReport follows once the probe answers."""
+
+    known: Known
+    """The host as the advert describes it."""
+
+
+@dataclass(frozen=True)
 class Dropped:
     """An mDNS record that failed validation."""
 
     reason: str
 
 
-Event = HostReport | LocalReport | Dropped
+Event = HostReport | LocalReport | Dropped | Found
 
 
 async def scan(
     settings: Settings, state: State, options: ScanOptions, cache: FactsCache | None = None
 ) -> AsyncIterator[Event]:
-    """Yield events as they happen: the local machine, dropped records, and each host once probed.
+    """Yield events as they happen: the local machine, dropped records, each machine mDNS finds (Found) and each
+    host once probed.
 
     A host is reported again, with the same outcome, when a later advert adds to it (another address or service).
     """
@@ -173,6 +182,7 @@ class _ScanRun:
             if isinstance(item, Advert):
                 known, new = self.inventory.add_advert(item)
                 if new:
+                    await self.queue.put(Found(known))
                     self.launch(self.probe(known))
                 else:
                     self.merged(known)

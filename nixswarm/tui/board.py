@@ -11,7 +11,7 @@ from nixswarm.model.hostkey import HostKey
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.probe import ProbeFailure, ProbeResult
 from nixswarm.model.trust import TrustState, trust_state
-from nixswarm.scan_session import Dropped, Event, HostReport, LocalReport
+from nixswarm.scan_session import Dropped, Event, Found, HostReport, LocalReport
 from nixswarm.store.settings import HostEntry, Settings
 from nixswarm.store.state import State
 
@@ -112,6 +112,12 @@ class Board:
             loads = self.local.loads if self.local else ()
             self.local = LocalRow(event.local, _loads(loads, event.local.load))
             return LOCAL
+        if isinstance(event, Found):
+            name = event.known.host.name
+            if name in self._rows:
+                return None
+            self._rows[name] = HostRow(event.known, trust_state(state.approved_key(name), None))  # "probing…"
+            return name
         return self._report(event, settings, state)
 
     def _report(self, report: HostReport, settings: Settings, state: State) -> str:

@@ -62,3 +62,28 @@ async def test_results_stream_in_completion_order_and_a_slow_host_delays_nobody(
     assert reports["fast"].trust is TrustState.APPROVED
     assert reports["changed"].trust is TrustState.CHANGED
     assert isinstance(reports["slow"].outcome, ProbeFailure)
+
+
+async def test_a_machine_mdns_finds_is_announced_before_its_probe_answers(
+    fake_probes: dict[str, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections.abc import AsyncIterator, Sequence
+
+    from nixswarm.discovery.record import Advert
+    from nixswarm.model.host import Source
+    from nixswarm.scan_session import Found
+
+    async def browse(duration: float, interfaces: Sequence[str] = ()) -> AsyncIterator[Advert | str]:
+        yield Advert(Host("slow", ("10.0.0.9",), sources=(Source.MDNS,)))
+        yield Advert(Host("slow", ("fe80::9",), sources=(Source.MDNS_SSH,)))  # the same machine again
+
+    monkeypatch.setattr("nixswarm.discovery.browser.browse", browse)
+    order: list[str] = []
+    async for event in scan(Settings(), State(), ScanOptions()):
+        if isinstance(event, Found):
+            order.append(f"found {event.known.host.name}")
+        elif isinstance(event, HostReport):
+            order.append(f"probed {event.known.host.name}")
+    assert order[0] == "found slow"  # at once, while the probe takes 0.6 s
+    assert order.count("found slow") == 1
+    assert "probed slow" in order
