@@ -8,17 +8,25 @@ import platform
 import time
 from pathlib import Path
 
-from bench import build_bench, scan_bench, soak, tui_bench, weight_bench
+from bench import build_bench, scan_bench, soak, transport_bench, tui_bench, weight_bench
 
 SECTIONS = {
     "scan": scan_bench.run,
     "build": build_bench.run,
     "weight": weight_bench.run,
+    "transport": transport_bench.run,
     "tui": tui_bench.run,
     "soak": soak.run,
 }
 
-TITLES = {"scan": "Scan", "build": "Build", "weight": "Local weight", "tui": "TUI", "soak": "Soak"}
+TITLES = {
+    "scan": "Scan",
+    "build": "Build",
+    "weight": "Local weight",
+    "transport": "Transport",
+    "tui": "TUI",
+    "soak": "Soak",
+}
 """How each section's heading starts, to keep the sections not re-run."""
 
 
