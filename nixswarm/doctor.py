@@ -5,13 +5,16 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from nixswarm.errors import ConfigError
-from nixswarm.nix.local_nix import local_nix_facts
 from nixswarm.store import paths
+from nixswarm.store.settings import Settings
 from nixswarm.store.settings_file import load_settings
-from nixswarm.store.state import load_state
+from nixswarm.store.state import State, load_state
+
+if TYPE_CHECKING:
+    from nixswarm.build.nix_setup import NixSetup
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -32,12 +35,19 @@ class Finding:
 
 async def run_checks(config: Path) -> list[Finding]:
     """Every check, in the order a user would fix them."""
+    import os
+
+    from nixswarm.build.nix_setup import check_nix
+    from nixswarm.errors import NixswarmError
+
     findings: list[Finding] = []
+    setup: NixSetup | None = None
     try:
-        facts = await local_nix_facts()
-        findings.append(Finding("nix", "ok", f"Nix {facts.version}, systems {', '.join(facts.systems)}"))
-    except RuntimeError as err:
-        findings.append(Finding("nix", "fail", str(err), "sudo apt-get install nix-bin"))
+        setup = await check_nix(os.environ)  # what `nixswarm build` checks, asked of Nix once
+        systems = ", ".join((setup.settings.system, *setup.settings.extra_platforms))
+        findings.append(Finding("nix", "ok", f"Nix {setup.settings.version}, systems {systems}"))
+    except NixswarmError as err:
+        findings.append(Finding("nix", "fail", err.message, "sudo apt-get install nix-bin"))
     for tool in ("ssh", "ssh-keygen"):
         found = shutil.which(tool)
         findings.append(
@@ -45,32 +55,32 @@ async def run_checks(config: Path) -> list[Finding]:
             if found
             else Finding(tool, "fail", f"`{tool}` is not on PATH", "sudo apt-get install openssh-client")
         )
-    for label, load, path in (
-        ("config", load_settings, config),
-        ("state", load_state, paths.state_file()),
-    ):
-        try:
-            load(path)
-            findings.append(Finding(label, "ok", f"{path} is readable" if path.exists() else f"{path} (not yet)"))
-        except ConfigError as err:
-            findings.append(Finding(label, "fail", err.message, f"fix or move away {path}"))
-    findings += await _build_checks()
-    findings += _key_checks(config)
+    settings, state = None, None
+    try:
+        settings = load_settings(config)
+        findings.append(_readable("config", config))
+    except ConfigError as err:
+        findings.append(Finding("config", "fail", err.message, f"fix or move away {config}"))
+    try:
+        state = load_state(paths.state_file())
+        findings.append(_readable("state", paths.state_file()))
+    except ConfigError as err:
+        findings.append(Finding("state", "fail", err.message, f"fix or move away {paths.state_file()}"))
+    if setup is not None:
+        findings += _build_checks(setup)
+    if settings is not None and state is not None:
+        findings += _key_checks(settings, state)
     return findings
 
 
-async def _build_checks() -> list[Finding]:
-    """What `nixswarm build` checks before nix runs: who runs ssh, and whether --builders would be honoured."""
-    import os
+def _readable(label: str, path: Path) -> Finding:
+    return Finding(label, "ok", f"{path} is readable" if path.exists() else f"{path} (not yet)")
 
-    from nixswarm.build.nix_setup import check_nix
-    from nixswarm.errors import NixswarmError
+
+def _build_checks(setup: NixSetup) -> list[Finding]:
+    """What `nixswarm build` checks before nix runs: who runs ssh, and whether --builders would be honoured."""
     from nixswarm.system_files import system_aliases
 
-    try:
-        setup = await check_nix(os.environ)
-    except NixswarmError as err:
-        return [Finding("builders", "fail", err.message, "sudo apt-get install nix-bin")]
     if not setup.daemon:
         return [Finding("builders", "ok", "no nix-daemon: nix runs ssh as you, with nixswarm's ssh config")]
     found = [Finding("daemon", "ok", "a nix-daemon builds: it runs ssh as root")]
@@ -92,14 +102,10 @@ async def _build_checks() -> list[Finding]:
     return found
 
 
-def _key_checks(config: Path) -> list[Finding]:
+def _key_checks(settings: Settings, state: State) -> list[Finding]:
     """Identity files exist, are private, and every enabled host has an approved key."""
     import stat
 
-    try:
-        settings, state = load_settings(config), load_state(paths.state_file())
-    except ConfigError:
-        return []
     found: list[Finding] = []
     keys = {h.host.identity_file or settings.defaults.identity for h in settings.hosts} - {None}
     for key in sorted(k for k in keys if k):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from nixswarm.build.workdir import BuildDir
+from nixswarm.build.prepare import Prepared
+from nixswarm.build.workdir import BuildDir, render_machines_file
 
 FEATURES = ("--extra-experimental-features", "nix-command flakes")
 POLL = ("--option", "build-poll-interval", "1")
@@ -24,3 +27,24 @@ def nix_env(base: Mapping[str, str], where: BuildDir, *, daemon: bool) -> dict[s
     if not daemon:
         env["NIX_SSHOPTS"] = f"{base.get('NIX_SSHOPTS', '')} -F {where.ssh_config}".strip()
     return env
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """Everything nix is run with, rendered before anything is written or run."""
+
+    machines: str
+    """The builders file's text."""
+    argv: list[str]
+    """The nix command line."""
+    env: dict[str, str]
+    """Its environment."""
+
+
+def invocation(prepared: Prepared, where: BuildDir) -> Invocation:
+    """The builders file, command line and environment of a prepared build (the CLI's and the TUI's)."""
+    return Invocation(
+        machines=render_machines_file(prepared.plan, prepared.setup.settings.version),
+        argv=nix_argv(where, prepared.nix_args, prepared.weight_args),
+        env=nix_env(os.environ, where, daemon=prepared.setup.daemon),
+    )

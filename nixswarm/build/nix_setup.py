@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import grp
 import json
@@ -14,7 +13,8 @@ from pathlib import Path
 
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
 from nixswarm.model.nixversion import NixVersion
-from nixswarm.nix.commands import EXPERIMENTAL, config_show_argv, version_argv
+from nixswarm.nix.commands import EXPERIMENTAL
+from nixswarm.nix.local_nix import local_nix_config, run_nix
 from nixswarm.nix.local_settings import LocalNixSettings, parse_local_settings
 
 STATE_DIR = Path("/nix/var/nix")
@@ -71,48 +71,26 @@ def _group_exists(name: str) -> bool:
     return True
 
 
-async def _run(argv: list[str], env: Mapping[str, str], timeout: float = 15) -> tuple[int, bytes, bytes]:
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-            env=dict(env),
-        )  # fmt: skip
-    except FileNotFoundError:
-        raise NixswarmError("Nix is not installed (no `nix` on PATH)", title="No Nix") from None
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        raise NixswarmError(f"`{' '.join(argv)}` did not answer within {timeout:g} s", title="Nix hangs") from None
-    return proc.returncode or 0, out, err
-
-
 async def _daemon_says_trusted(version: NixVersion, env: Mapping[str, str]) -> bool | None:
     """From 2.15 the daemon tells a client whether it is trusted; None when it cannot be asked."""
     if version < TRUSTED_FIELD:
         return None
     verb = ["store", "info"] if version >= STORE_INFO else ["store", "ping"]
-    code, out, _ = await _run(["nix", *EXPERIMENTAL, *verb, "--json"], env)
     try:
-        trusted = json.loads(out).get("trusted") if code == 0 else None
-    except (ValueError, AttributeError):
+        trusted = json.loads(await run_nix(["nix", *EXPERIMENTAL, *verb, "--json"], 15, env)).get("trusted")
+    except (RuntimeError, OSError, ValueError, AttributeError):
         return None
     return bool(trusted) if isinstance(trusted, int) else None
 
 
 async def check_nix(env: Mapping[str, str]) -> NixSetup:
     """The local Nix's setup; NixswarmError naming what would make Nix ignore or fail the builders."""
-    code, out, err = await _run(version_argv(), env)
-    if code != 0:
-        raise NixswarmError(f"`nix --version` failed: {err.decode(errors='replace').strip()[-300:]}", title="No Nix")
     try:
-        version = NixVersion.parse(out.decode("utf-8", "replace"))
-        code, out, err = await _run(config_show_argv(version), env)
-        if code != 0:
-            detail = err.decode(errors="replace").strip()[-300:]
-            raise NixswarmError(f"cannot read Nix's settings: {detail}", title="Nix config")
-        settings = parse_local_settings(out, version)
+        version, config = await local_nix_config(15, env)
+    except RuntimeError as err:
+        raise NixswarmError(str(err), title="No Nix") from None
+    try:
+        settings = parse_local_settings(config, version)
     except ValidationError as err:
         raise NixswarmError(f"the local Nix gave unexpected output: {err.message}", title="Nix config") from None
     user = _user()

@@ -90,7 +90,7 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
                                                                check_reachable(selected, where))  # fmt: skip
         skipped += unreachable
         require_trusted(setup)  # first: nothing else matters if the daemon ignores --builders
-    weight_args, notes = _weight(weight, setup, request.nix_args, where)
+    weight_args, notes, nix_args = _weight(weight, setup, request.nix_args, where)
     aliases = system_aliases() if setup.daemon else frozenset()
     plan = plan_build(
         answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args, system_aliases=aliases
@@ -103,10 +103,6 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
         )
     if weight == 0 and not plan.hosts:
         raise ConnectionFailure(_no_builder(plan.skipped), title="No usable builder")
-    nix_args = request.nix_args
-    if weight == 0 and user_max_jobs(nix_args) is not None:
-        nix_args = without_max_jobs(nix_args)
-        notes.append(f"remote only: -j {user_max_jobs(request.nix_args)} is dropped")
     return Prepared(setup, plan, weight_args, tuple(notes), ssh_config, nix_args)
 
 
@@ -117,24 +113,27 @@ def _no_builder(skipped: tuple[Skipped, ...]) -> str:
 
 def _weight(
     weight: float | None, setup: NixSetup, nix_args: tuple[str, ...], where: BuildDir
-) -> tuple[tuple[str, ...], list[str]]:
-    """Nix options and notes for the local weight: --max-jobs 0, or nixswarm's build-hook proxy in front of Nix's."""
+) -> tuple[tuple[str, ...], list[str], tuple[str, ...]]:
+    """Nix options, notes and the user's nix arguments for the local weight: --max-jobs 0 (which a -j of the
+    user's would undo, so it is dropped), or nixswarm's build-hook proxy in front of Nix's."""
+    given = user_max_jobs(nix_args)
     if weight is None:
-        return (), []
+        return (), [], nix_args
     if weight == 0:
-        return ("--max-jobs", "0"), []
+        if given is None:
+            return ("--max-jobs", "0"), [], nix_args
+        return ("--max-jobs", "0"), [f"remote only: -j {given} is dropped"], without_max_jobs(nix_args)
     from nixswarm.hook.install import build_hook_options, policy_json, real_hook_of, write_launcher
 
     try:
         real = real_hook_of(list(setup.settings.build_hook))
     except ValueError as err:
-        return (), [f"--local-weight ignored: {err}"]
-    (where.root / "ledger").mkdir(mode=0o700, exist_ok=True)
-    launcher = write_launcher(where.root, policy_json(weight, where.root / "ledger", real, setup.settings.version))
-    given = user_max_jobs(nix_args)
+        return (), [f"--local-weight ignored: {err}"], nix_args
+    where.ledger.mkdir(mode=0o700, exist_ok=True)
+    launcher = write_launcher(where.root, policy_json(weight, where.ledger, real, setup.settings.version))
     local_jobs = max(1, setup.settings.max_jobs)
     jobs = () if given else ("--max-jobs", str(local_jobs))
     note = (f"local weight {weight:.0%}: nixswarm's build hook places derivations "
             + ("on the local slots first" if weight == 1 else f"so that about {weight:.0%} build locally")
             + f" ({given or local_jobs} local slot(s))")  # fmt: skip
-    return (*build_hook_options(launcher), *jobs), [note]
+    return (*build_hook_options(launcher), *jobs), [note], nix_args

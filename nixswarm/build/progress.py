@@ -307,6 +307,11 @@ class Progress:
                 return self._plain(text)
         return []
 
+    def drv_of(self, activity: int) -> str | None:
+        """The derivation a running build activity (ours, or the builder's forwarded one) builds."""
+        build = self._builds.get(self._nested.get(activity, activity))
+        return build.drv if build is not None else None
+
     def _output(self, event: LogLine | PhaseChanged) -> None:
         build = self._builds.get(self._nested.get(event.id, event.id))
         if build is None:

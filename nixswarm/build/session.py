@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 
-from nixswarm.build.command import nix_argv, nix_env
+from nixswarm.build.command import Invocation, invocation
 from nixswarm.build.prepare import BuildRequest, Prepared, prepare
 from nixswarm.build.runner import run_nix
 from nixswarm.build.watch import Watch
-from nixswarm.build.workdir import BuildDir, make_build_dir, remove_build_dir, render_machines_file
+from nixswarm.build.workdir import BuildDir, make_build_dir, remove_build_dir
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
@@ -27,33 +26,29 @@ def _say(message: str) -> None:
 def build(settings: Settings, state: State, request: BuildRequest) -> int:
     """nix's exit code (130 when interrupted); NixswarmError for what stops the build before nix runs."""
     where = make_build_dir()
-    hosts: list[str] = []
     try:
         prepared = asyncio.run(prepare(settings, state, request, where))
         plan = prepared.plan
-        hosts = [h.name for h in plan.hosts] + [s.name for s in plan.skipped]
         for skipped in plan.skipped:
             _say(f"left out {skipped.name}: {skipped.reason}")
         for note in prepared.notes:
             _say(note)
-        machines = render_machines_file(plan, prepared.setup.settings.version)
-        argv = nix_argv(where, prepared.nix_args, prepared.weight_args)
-        env = nix_env(os.environ, where, daemon=prepared.setup.daemon)
+        run = invocation(prepared, where)
         if request.dry_run:
-            _print_dry_run(prepared, machines, where, argv, env)
+            _print_dry_run(prepared, run, where)
             return 0
-        atomic_write(where.machines, machines)
+        atomic_write(where.machines, run.machines)
         names = ", ".join(h.name for h in plan.hosts) or "none"
         _say(f"builders: {names}" + ("" if request.local_weight != "0" else " (nothing local)"))
         watch = Watch(plan.machine_names(), interactive=request.interactive, print_logs=_wants_logs(request))
-        code = asyncio.run(run_nix(argv, env, watch.feed, watch.tick))
+        code = asyncio.run(run_nix(run.argv, run.env, watch.feed, watch.tick))
         summary = watch.finish(code)
         summary["placement"] = _placement(where)
         if request.json_summary:
             atomic_write(Path(request.json_summary), json.dumps(summary, indent=2) + "\n", mode=0o644)
         return code
     finally:
-        remove_build_dir(where, hosts)
+        remove_build_dir(where)
 
 
 def _placement(where: BuildDir) -> list[dict[str, str]]:
@@ -61,7 +56,7 @@ def _placement(where: BuildDir) -> list[dict[str, str]]:
     from nixswarm.hook.ledger import DATA, parse_ledger
 
     try:
-        text = (where.root / "ledger" / DATA).read_text(encoding="utf-8", errors="replace")
+        text = (where.ledger / DATA).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
     return [{"drv": drv, "where": placed} for drv, (placed, _) in parse_ledger(text).items()]
@@ -71,17 +66,17 @@ def _wants_logs(request: BuildRequest) -> bool:
     return any(a in ("-L", "--print-build-logs") for a in request.nix_args)
 
 
-def _print_dry_run(prepared: Prepared, machines: str, where: BuildDir, argv: list[str], env: dict[str, str]) -> None:
+def _print_dry_run(prepared: Prepared, run: Invocation, where: BuildDir) -> None:
     import shlex
 
     print(f"# builders file ({where.machines}); hosts were not contacted (dry run)")
-    print(machines, end="")
+    print(run.machines, end="")
     if not prepared.setup.daemon:
         print(f"\n# ssh config ({where.ssh_config})")
         print(prepared.ssh_config, end="")
     print("\n# command")
-    if "NIX_SSHOPTS" in env:
-        print(f"NIX_SSHOPTS={shlex.quote(env['NIX_SSHOPTS'])} \\")
-    print(shlex.join(argv))
+    if "NIX_SSHOPTS" in run.env:
+        print(f"NIX_SSHOPTS={shlex.quote(run.env['NIX_SSHOPTS'])} \\")
+    print(shlex.join(run.argv))
     if prepared.setup.daemon and not prepared.setup.trusted:
         print(f"# WARNING: the nix-daemon does not trust {prepared.setup.user}: it would ignore --builders")

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, TextIO
 
-from nixswarm.build.log_events import BuildStarted, LogLine, parse_line
+from nixswarm.build.log_events import LogLine, parse_line
 from nixswarm.build.progress import Progress, drv_name
 from nixswarm.build.view_plain import PlainView, format_summary
 from nixswarm.build.view_tty import TtyView
@@ -23,25 +23,17 @@ class Watch:
         self.tty = TtyView(self.progress, self.stream) if interactive else None
         self.plain = PlainView(self.stream)
         self.print_logs = print_logs
-        self._drvs: dict[int, str] = {}
 
     def feed(self, line: str) -> None:
         """One stderr line of nix."""
         event = parse_line(line)
-        if self.print_logs:
-            self._log(event)
         changes = self.progress.feed(event)
+        if self.print_logs and isinstance(event, LogLine) and (drv := self.progress.drv_of(event.id)):
+            print(f"{drv_name(drv)}> {event.text}", file=self.stream)  # -L, prefixed as nix does
         if self.tty is not None:
             self.tty.show(changes)
         else:
             self.plain.show(changes)
-
-    def _log(self, event: object) -> None:
-        """-L: each build's log lines, prefixed with its name as nix does."""
-        if isinstance(event, BuildStarted):
-            self._drvs.setdefault(event.id, event.drv)
-        elif isinstance(event, LogLine) and event.id in self._drvs:
-            print(f"{drv_name(self._drvs[event.id])}> {event.text}", file=self.stream)
 
     def tick(self) -> None:
         """Let elapsed times move during quiet stretches."""

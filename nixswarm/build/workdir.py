@@ -14,7 +14,7 @@ from nixswarm.build.plan import Plan
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_machines
 from nixswarm.selection import Selected
-from nixswarm.ssh.alias import alias_for, check_unique_aliases
+from nixswarm.ssh.alias import check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts
 from nixswarm.store.atomic import atomic_write
@@ -49,6 +49,11 @@ class BuildDir:
     @property
     def control_dir(self) -> Path:
         return self.root / "cm"
+
+    @property
+    def ledger(self) -> Path:
+        """The build-hook proxy's ledger folder (--local-weight)."""
+        return self.root / "ledger"
 
 
 def make_build_dir() -> BuildDir:
@@ -86,12 +91,12 @@ def render_machines_file(plan: Plan, nix: NixVersion) -> str:
     return render_machines([h.entry for h in plan.hosts], nix)
 
 
-def remove_build_dir(where: BuildDir, host_names: list[str]) -> None:
-    """Close the ssh masters this build opened, then delete its folder."""
-    if where.ssh_config.exists() and where.control_dir.is_dir() and any(where.control_dir.iterdir()):
-        for name in host_names:
-            subprocess.run(
-                ["ssh", "-F", str(where.ssh_config), "-O", "exit", alias_for(name)],
-                stdin=subprocess.DEVNULL, capture_output=True, timeout=5, check=False,
-            )  # fmt: skip
+def remove_build_dir(where: BuildDir) -> None:
+    """Close every ssh master this build opened (one socket each), then delete its folder."""
+    sockets = list(where.control_dir.iterdir()) if where.control_dir.is_dir() else []
+    for socket in sockets:
+        subprocess.run(
+            ["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "nixswarm-build"],
+            stdin=subprocess.DEVNULL, capture_output=True, timeout=5, check=False,
+        )  # fmt: skip
     shutil.rmtree(where.root, ignore_errors=True)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nixswarm.cli.options import add_config_option
 from nixswarm.cli.output import warn
+
+if TYPE_CHECKING:
+    from nixswarm.model.nixversion import NixVersion
+    from nixswarm.selection import Selected
+    from nixswarm.store.settings import Defaults
+    from nixswarm.writer import Targets
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.selection import resolve
     from nixswarm.ssh.include import ensure_include
     from nixswarm.store import paths
-    from nixswarm.writer import Targets, render_all, write_all
+    from nixswarm.writer import Targets
 
     if args.system:
         return _system(args)
@@ -53,12 +60,8 @@ def run(args: argparse.Namespace) -> int:
         known_hosts=ssh_config.with_name("known_hosts"),
         control_dir=paths.control_dir(),
     )
-    rendered = render_all(selected, settings.defaults, nix, targets)
-    if args.dry_run:
-        for name, text in (("machines", rendered.machines), ("ssh config", rendered.ssh_config)):
-            print(f"# --- {name} ---\n{text}")
+    if not _render_and_write(selected, settings.defaults, nix, targets, dry_run=args.dry_run):
         return 0
-    write_all(rendered, targets)
     print(f"machines file: {targets.machines} ({len(selected)} builder(s))")
     print(f"ssh config:    {targets.ssh_config}")
     if not args.no_include and ensure_include(paths.user_ssh_config(), targets.ssh_config):
@@ -76,7 +79,6 @@ def _system(args: argparse.Namespace) -> int:
     from nixswarm.store.settings_file import load_settings
     from nixswarm.store.state import load_state
     from nixswarm.system_files import invoking_user_home, system_targets
-    from nixswarm.writer import render_all, write_all
 
     home = invoking_user_home()
     config = Path(args.config).absolute() if args.config else home / ".config/nixswarm/config.toml"
@@ -86,14 +88,25 @@ def _system(args: argparse.Namespace) -> int:
         warn(f"left out {s.name}: {s.reason}")
     nix = asyncio.run(local_nix_facts()).version
     targets = system_targets()
-    rendered = render_all(selected, settings.defaults, nix, targets)
-    if args.dry_run:
-        for name, text in (("machines", rendered.machines), ("ssh config", rendered.ssh_config)):
-            print(f"# --- {name} ---\n{text}")
+    if not _render_and_write(selected, settings.defaults, nix, targets, dry_run=args.dry_run):
         return 0
-    write_all(rendered, targets)
     print(f"ssh drop-in:   {targets.ssh_config} (root's ssh reads it; nixswarm build uses its aliases)")
     print(f"machines file: {targets.machines} ({len(selected)} builder(s))")
     print(f"to make them the default for every build, add to /etc/nix/nix.conf (nixswarm never edits it):\n"
           f"  builders = @{targets.machines}\nthen restart nix-daemon")  # fmt: skip
     return 0
+
+
+def _render_and_write(
+    selected: list[Selected], defaults: Defaults, nix: NixVersion, targets: Targets, *, dry_run: bool
+) -> bool:
+    """Render every file, then print them (dry run, returns False) or write them all (returns True)."""
+    from nixswarm.writer import render_all, write_all
+
+    rendered = render_all(selected, defaults, nix, targets)
+    if dry_run:
+        for name, text in (("machines", rendered.machines), ("ssh config", rendered.ssh_config)):
+            print(f"# --- {name} ---\n{text}")
+        return False
+    write_all(rendered, targets)
+    return True

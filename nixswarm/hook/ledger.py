@@ -9,6 +9,8 @@ from __future__ import annotations
 import fcntl
 import os
 
+from nixswarm.hook.readfile import read_whole
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,16 +67,10 @@ class Ledger:
 
     def _read(self) -> Placed:
         try:
-            fd = os.open(os.path.join(self.folder, DATA), os.O_RDONLY | os.O_CLOEXEC)  # noqa: PTH118
+            data = read_whole(os.path.join(self.folder, DATA))  # noqa: PTH118
         except FileNotFoundError:
             return {}
-        try:
-            chunks = []
-            while chunk := os.read(fd, 65536):
-                chunks.append(chunk)
-        finally:
-            os.close(fd)
-        return parse_ledger(b"".join(chunks).decode("utf-8", "surrogateescape"))
+        return parse_ledger(data.decode("utf-8", "surrogateescape"))
 
     def _write(self, placed: Placed) -> None:
         # Nix SIGKILLs idle hooks at the end of a build: a torn ledger must be impossible

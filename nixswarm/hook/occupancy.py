@@ -9,23 +9,19 @@ from __future__ import annotations
 
 import os
 
+from nixswarm.hook.readfile import read_whole
+
 PROC_LOCKS = "/proc/locks"
 
 
 def held_locks(path: str = PROC_LOCKS) -> set[tuple[int, int, int]] | None:
     """(major, minor, inode) of every granted lock; None where /proc/locks cannot be read (not Linux)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        data = read_whole(path)
     except OSError:
         return None
-    try:
-        chunks = []
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
     held = set()
-    for line in b"".join(chunks).decode("ascii", "replace").splitlines():
+    for line in data.decode("ascii", "replace").splitlines():
         fields = line.split()
         if len(fields) < 6 or fields[1] == "->":  # "->": a process waiting for the lock, not holding it
             continue

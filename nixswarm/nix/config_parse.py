@@ -12,7 +12,8 @@ from nixswarm.model.nixversion import NixVersion
 MAX_CONFIG_BYTES = 4 << 20
 
 
-def _value(config: dict[str, Any], key: str, default: object) -> object:
+def setting_value(config: dict[str, Any], key: str, default: object) -> object:
+    """A setting's value in Nix's config dump (`{"value": ...}` objects, or the bare value)."""
     entry = config.get(key, default)
     if isinstance(entry, dict):
         return entry.get("value", default)
@@ -49,14 +50,14 @@ def load_config_json(text: str | bytes) -> dict[str, Any]:
 def parse_nix_config(text: str | bytes, version: NixVersion) -> NixFacts:
     """NixFacts from Nix's JSON config dump; ValidationError naming the bad key otherwise."""
     config = load_config_json(text)
-    system = _value(config, "system", None)
+    system = setting_value(config, "system", None)
     if not isinstance(system, str):
         raise ValidationError("nix config 'system'", system, "missing or not text")
-    extra = _words("extra-platforms", _value(config, "extra-platforms", []))
+    extra = _words("extra-platforms", setting_value(config, "extra-platforms", []))
     return NixFacts(
         version=version,
         systems=(system, *extra),  # type: ignore[arg-type]  # validated by NixFacts
-        features=_words("system-features", _value(config, "system-features", [])),  # type: ignore[arg-type]
-        max_jobs=_whole("max-jobs", _value(config, "max-jobs", 1)),
-        cores=_whole("cores", _value(config, "cores", 0)),
+        features=_words("system-features", setting_value(config, "system-features", [])),  # type: ignore[arg-type]
+        max_jobs=_whole("max-jobs", setting_value(config, "max-jobs", 1)),
+        cores=_whole("cores", setting_value(config, "cores", 0)),
     )

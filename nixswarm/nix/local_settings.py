@@ -7,7 +7,7 @@ from typing import Any
 
 from nixswarm.errors import ValidationError
 from nixswarm.model.nixversion import NixVersion
-from nixswarm.nix.config_parse import load_config_json
+from nixswarm.nix.config_parse import load_config_json, setting_value
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,8 @@ class LocalNixSettings:
     """Local build slots."""
 
 
-def _value(config: dict[str, Any], key: str, default: object) -> object:
-    entry = config.get(key, default)
-    return entry.get("value", default) if isinstance(entry, dict) else entry
-
-
 def _words(config: dict[str, Any], key: str) -> tuple[str, ...]:
-    value = _value(config, key, [])
+    value = setting_value(config, key, [])
     items = value.split() if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(i, str) and len(i) < 4096 for i in items):
         raise ValidationError(f"nix setting {key!r}", value, "must be a list of words")
@@ -46,7 +41,11 @@ def _words(config: dict[str, Any], key: str) -> tuple[str, ...]:
 def parse_local_settings(text: str | bytes, version: NixVersion) -> LocalNixSettings:
     """From `nix show-config --json` / `nix config show --json`; ValidationError naming the setting otherwise."""
     config = load_config_json(text)
-    system, store, jobs = _value(config, "system", None), _value(config, "store", "auto"), _value(config, "max-jobs", 1)
+    system, store, jobs = (
+        setting_value(config, "system", None),
+        setting_value(config, "store", "auto"),
+        setting_value(config, "max-jobs", 1),
+    )
     if not isinstance(system, str) or not isinstance(store, str):
         raise ValidationError("nix setting 'system' or 'store'", (system, store), "missing or not text")
     if isinstance(jobs, bool) or not isinstance(jobs, int):

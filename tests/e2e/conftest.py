@@ -95,15 +95,20 @@ def _remove_runtime_dirs() -> Iterator[None]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def nixswarm_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a nixswarm command with a home of its own (builds keep their folders in runtime_dir)."""
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home))}  # fmt: skip
+    env.update(extra or {})
+    return env
+
+
 def run_nixswarm(
     home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
-    """The nixswarm command with a home of its own (its builds keep their private folders in runtime_dir(home))."""
-    full = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home))}  # fmt: skip
-    full.update(env or {})
-    return subprocess.run([NIXSWARM, *args], capture_output=True, text=True, env=full, timeout=timeout,
-                          check=False)  # fmt: skip
+    """The nixswarm command with a home of its own."""
+    return subprocess.run([NIXSWARM, *args], capture_output=True, text=True, env=nixswarm_env(home, env),
+                          timeout=timeout, check=False)  # fmt: skip
 
 
 def salt() -> str:

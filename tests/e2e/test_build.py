@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import MakeLab, open_lab, run_nixswarm, runtime_dir, salt
+from tests.e2e.conftest import MakeLab, nixswarm_env, open_lab, run_nixswarm, runtime_dir, salt
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
 from tests.lab.procs import run, stop
@@ -101,9 +101,8 @@ def test_two_builds_at_once_with_different_selections_keep_to_their_own(swarm: t
         args = graph_args(lab.graph_dir, salt(), 2, 2, 1)
         argv = [str(Path(sys.executable).parent / "nixswarm"), "build", "--hosts", hosts, "--no-local",
                 "-f", str(lab.graph()), *args, "--no-link", "--json"]  # fmt: skip
-        full = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-                "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home)), **env}  # fmt: skip
-        procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full))
+        procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                      env=nixswarm_env(home, env)))  # fmt: skip
     for hosts, proc in zip(("b1", "b3"), procs, strict=True):
         out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err[-3000:]

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import select
 import signal
 import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import NIXSWARM, MakeLab, run_nixswarm, runtime_dir, salt
+from tests.e2e.conftest import NIXSWARM, MakeLab, nixswarm_env, run_nixswarm, runtime_dir, salt
 from tests.e2e.test_build import configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args
+from tests.lab.procs import read_until
 
 
 def start_build(lab: Lab, home: Path, *options: str, sleep: float) -> tuple[subprocess.Popen[str], str]:
     tag = salt()
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-           "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home)),
-           "NIX_CONF_DIR": str(lab.dir / "client-nix")}  # fmt: skip
+    env = nixswarm_env(home, {"NIX_CONF_DIR": str(lab.dir / "client-nix")})
     argv = [NIXSWARM, "build", *options, "-f", str(lab.graph()), *graph_args(lab.graph_dir, tag, 2, 1, sleep),
             "--no-link"]  # fmt: skip
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
@@ -29,18 +26,9 @@ def start_build(lab: Lab, home: Path, *options: str, sleep: float) -> tuple[subp
 def wait_for(proc: subprocess.Popen[str], text: str, timeout: float = 60) -> str:
     """stderr up to the first line containing text."""
     assert proc.stderr is not None
-    fd = proc.stderr.fileno()  # raw reads: nothing hides in a buffer that select cannot see
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and text.encode() not in seen:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            seen += chunk
-    assert text.encode() in seen, seen.decode(errors="replace")
-    return seen.decode(errors="replace")
+    seen = read_until(proc.stderr, lambda read: text.encode() in read, timeout).decode(errors="replace")
+    assert text in seen, seen
+    return seen
 
 
 def processes_with(text: str) -> list[str]:

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import random
-import select
 import shutil
 import signal
 import socket
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
-from tests.lab.procs import cmdline, run, stop
+from tests.lab.procs import cmdline, read_until, run, stop
 
 State = Literal["up", "refused", "blackhole"]
 REGISTRY = Path("/tmp/nixswarm-lab-registry")
@@ -383,20 +382,9 @@ def _teardown_record(data: dict[str, object]) -> None:
 
 
 def _wait_for_line(stream: IO[str], wanted: str, timeout: float) -> bool:
-    """Read the raw pipe (no buffering that select cannot see) until a line equal to wanted."""
-    deadline = time.monotonic() + timeout
-    seen = b""
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([stream.fileno()], [], [], max(0.0, deadline - time.monotonic()))
-        if not ready:
-            return False
-        chunk = os.read(stream.fileno(), 4096)
-        if not chunk:
-            return False
-        seen += chunk
-        if wanted.encode() in seen.splitlines():
-            return True
-    return False
+    """Whether the child prints a line equal to wanted within timeout."""
+    line = wanted.encode()
+    return line in read_until(stream, lambda seen: line in seen.splitlines(), timeout).splitlines()
 
 
 def _close_masters(folder: Path) -> None:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 
 def run(argv: list[str], *, check: bool = True, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -40,3 +43,19 @@ def stop(pid: int, marker: str, timeout: float = 3.0) -> None:
         os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
+
+
+def read_until(stream: IO[str], done: Callable[[bytes], bool], timeout: float) -> bytes:
+    """Read a child's pipe raw (no buffer hides lines from select) until done(what was read), EOF or timeout."""
+    fd = stream.fileno()
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while not done(seen) and (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        seen += chunk
+    return seen
