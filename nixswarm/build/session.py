@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
-from pathlib import Path
 
 from nixswarm.build.command import Invocation, invocation
 from nixswarm.build.prepare import BuildRequest, Prepared, prepare
 from nixswarm.build.runner import run_nix
+from nixswarm.build.summary_file import write_summary
 from nixswarm.build.watch import Watch
 from nixswarm.build.workdir import BuildDir, make_build_dir, remove_build_dir
 from nixswarm.store.atomic import atomic_write
@@ -42,24 +41,12 @@ def build(settings: Settings, state: State, request: BuildRequest) -> int:
         _say(f"builders: {names}" + ("" if request.local_weight != "0" else " (nothing local)"))
         watch = Watch(plan.machine_names(), interactive=request.interactive, print_logs=_wants_logs(request))
         code = asyncio.run(run_nix(run.argv, run.env, watch.feed, watch.tick))
-        summary = watch.finish(code)
-        summary["placement"] = _placement(where)
+        summary = watch.finish()
         if request.json_summary:
-            atomic_write(Path(request.json_summary), json.dumps(summary, indent=2) + "\n", mode=0o644)
+            write_summary(request.json_summary, code, summary, where)
         return code
     finally:
         remove_build_dir(where)
-
-
-def _placement(where: BuildDir) -> list[dict[str, str]]:
-    """How the build hook placed derivations under --local-weight, in the order Nix asked."""
-    from nixswarm.hook.ledger import DATA, parse_ledger
-
-    try:
-        text = (where.ledger / DATA).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    return [{"drv": drv, "where": placed} for drv, (placed, _) in parse_ledger(text).items()]
 
 
 def _wants_logs(request: BuildRequest) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any, TextIO
+from typing import TextIO
 
 from nixswarm.build.log_events import LogLine, parse_line
-from nixswarm.build.progress import Progress, drv_name
+from nixswarm.build.progress import Progress, Summary, drv_name
 from nixswarm.build.view_plain import PlainView, format_summary
 from nixswarm.build.view_tty import TtyView
 
@@ -40,8 +40,8 @@ class Watch:
         if self.tty is not None:
             self.tty.refresh()
 
-    def finish(self, exit_code: int) -> dict[str, Any]:
-        """Close the view, print the per-host summary, return it (with nix's exit code) for --json-summary."""
+    def finish(self) -> Summary:
+        """nix has exited: close the view, print the per-host summary, return it for --json-summary."""
         changes = self.progress.finish()
         if self.tty is not None:
             self.tty.show(changes)
@@ -50,4 +50,4 @@ class Watch:
             self.plain.show(changes)
         summary = self.progress.summary()
         print(format_summary(summary), file=self.stream, flush=True)
-        return {"exit_code": exit_code, **summary}
+        return summary

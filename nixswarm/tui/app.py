@@ -38,11 +38,14 @@ class NixswarmApp(App[None]):
         self._shown_theme = self.start_theme if self.start_theme in self.available_themes else DARK
         self.theme = self._shown_theme  # before the first frame: the stylesheet is applied once
 
+    def get_default_screen(self) -> HostsScreen:
+        """The host table is the first screen (no blank screen drawn before it)."""
+        return HostsScreen(self.ctx)
+
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.start_theme != self.theme:  # a saved theme that no longer exists
             self.notify(f"no theme named {self.start_theme!r}; using {self.theme}", title="Unknown theme", markup=False)
-        self.push_screen(HostsScreen(self.ctx))
 
     def _theme_changed(self, theme: Theme) -> None:
         """A theme the user picked (palette or key) is saved, so the next start looks the same."""

@@ -19,6 +19,7 @@ from nixswarm.store.state import State
 
 if TYPE_CHECKING:
     from nixswarm.build.prepare import BuildRequest
+    from nixswarm.build.progress import Summary
     from nixswarm.selection import Skipped
 
 Outcome = ProbeResult | ProbeFailure
@@ -32,6 +33,9 @@ class BuildListener(Protocol):
 
     def line(self, text: str) -> None:
         """One stderr line of nix."""
+
+    def ended(self) -> Summary:
+        """nix has exited: the per-host summary, for --json-summary."""
 
 
 Scanner = Callable[[Settings, State, ScanOptions, FactsCache | None], AsyncIterator[Event]]

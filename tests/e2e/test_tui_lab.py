@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from tests.tui.pilot import rows, select, settle
 
 
 async def test_the_tui_discovers_trusts_toggles_and_builds_on_the_chosen_builder(
-    make_lab: MakeLab, monkeypatch: pytest.MonkeyPatch
+    make_lab: MakeLab, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     lab = make_lab([BuilderSpec(), BuilderSpec()])
     lab.start_advertisers()
@@ -68,7 +69,8 @@ async def test_the_tui_discovers_trusts_toggles_and_builds_on_the_chosen_builder
         await pilot.pause()
         assert isinstance(app.screen, InstallableScreen)
         quoted = " ".join(a if a else "''" for a in args)
-        await pilot.press(*f"-f {nix} {quoted} --no-link -j 0", "enter")
+        summary_file = tmp_path / "summary.json"
+        await pilot.press(*f"-f {nix} {quoted} --no-link -j 0 --json-summary {summary_file}", "enter")
         await pilot.pause()
         assert isinstance(app.screen, BuildScreen)
         await settle(pilot)
@@ -82,3 +84,5 @@ async def test_the_tui_discovers_trusts_toggles_and_builds_on_the_chosen_builder
     nodes = read_graph_outputs(outs)
     assert len(nodes) == 2 and all(Path(o).exists() for o in outs)
     assert {n.built_by for n in nodes} == {b1.lab_id}  # b2 was never trusted, so never used
+    written = json.loads(summary_file.read_text())
+    assert written["exit_code"] == 0 and written["hosts"]["b1"]["built"] == 2 and "b2" not in written["hosts"]

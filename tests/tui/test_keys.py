@@ -14,6 +14,7 @@ from nixswarm.store import paths
 from nixswarm.store.settings import Defaults, HostEntry
 from nixswarm.store.settings_file import load_settings
 from nixswarm.store.state import load_state
+from nixswarm.tui.actions import ACTIONS
 from nixswarm.tui.board import LOCAL
 from nixswarm.tui.screens.build import BuildScreen
 from nixswarm.tui.screens.details import DetailsScreen
@@ -22,6 +23,7 @@ from nixswarm.tui.screens.help import HelpScreen
 from nixswarm.tui.screens.installable import InstallableScreen
 from nixswarm.tui.screens.trust import TrustScreen
 from nixswarm.tui.screens.write import WriteScreen
+from nixswarm.tui.widgets.key_bar import KeyBar
 from tests.tui.pilot import cell, notices, rows, select, settle
 from tests.tui.recorded import ALPHA, KEY_ALPHA, KEY_BRAVO, KEY_CHARLIE_NEW, KEY_CHARLIE_OLD, Fakes
 
@@ -292,3 +294,48 @@ async def test_the_command_palette_offers_the_same_actions(fakes: Fakes) -> None
         await pilot.press("enter")
         await settle(pilot)
         assert saved_choice("delta") == Choice(enabled=True, max_jobs=2)
+
+
+async def test_the_key_bar_names_every_shown_key_and_a_click_on_one_presses_it(fakes: Fakes) -> None:
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(KeyBar)
+        shown = bar.render().plain
+        for action in ACTIONS:
+            if action.key is not None and action.footer:
+                display = "⏎" if action.key == "enter" else action.shown
+                assert f" {display} {action.title} " in shown
+        assert shown.endswith(" ^p palette ")
+        help_at = shown.index(" ? Help ")
+        assert await pilot.click(KeyBar, offset=(help_at + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_b_takes_this_builds_own_options_and_refuses_the_commands_ones(fakes: Fakes) -> None:
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press(*".#hello --user root", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InstallableScreen)
+        problem = static_text(app.screen.query_one("#problem", Static))
+        assert problem.startswith("--user is an option of the nixswarm command")
+        assert fakes.builder is None or not fakes.builder.requests
+        await pilot.press(*["backspace"] * len(" --user root"))
+        await pilot.press(*" --exclude bravo --no-local --json-summary out.json -L", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BuildScreen)
+        assert fakes.builder is not None
+        request = fakes.builder.requests[0]
+        assert request.nix_args == (".#hello", "-L")
+        assert (request.exclude, request.local_weight, request.json_summary) == (("bravo",), "0", "out.json")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        prompt = app.screen.query_one("#installable", Input)
+        assert prompt.value == ".#hello --exclude bravo --no-local --json-summary out.json -L"

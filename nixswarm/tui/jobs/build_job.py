@@ -7,6 +7,7 @@ import asyncio
 from nixswarm.build.command import invocation
 from nixswarm.build.prepare import BuildRequest, prepare
 from nixswarm.build.runner import run_nix
+from nixswarm.build.summary_file import write_summary
 from nixswarm.build.workdir import make_build_dir, remove_build_dir
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Settings
@@ -23,6 +24,9 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
         listener.planned(plan.machine_names(), plan.skipped, prepared.notes)
         run = invocation(prepared, where)
         atomic_write(where.machines, run.machines)
-        return await run_nix(run.argv, run.env, listener.line)
+        code = await run_nix(run.argv, run.env, listener.line)
+        if request.json_summary:
+            write_summary(request.json_summary, code, listener.ended(), where)
+        return code
     finally:
         await asyncio.shield(asyncio.to_thread(remove_build_dir, where))

@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Log, Static
+from textual.widgets import DataTable, Log, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from nixswarm.build.prepare import BuildRequest
-from nixswarm.build.progress import drv_name
+from nixswarm.build.progress import Summary, drv_name
 from nixswarm.build.view_plain import format_duration, format_summary
 from nixswarm.errors import NixswarmError
 from nixswarm.selection import Skipped
@@ -26,6 +26,7 @@ from nixswarm.tui.failures import JobScreen
 from nixswarm.tui.lanes import DRV_COLUMNS, LANE_COLUMNS, ended_cells, lane_cells, running_cells
 from nixswarm.tui.palette import Palette
 from nixswarm.tui.screens.confirm import ConfirmScreen
+from nixswarm.tui.widgets.key_bar import KeyBar
 
 TICK = 1.0
 """Seconds between redraws while nothing happens (elapsed times move)."""
@@ -45,6 +46,10 @@ class _Feed:
     def line(self, text: str) -> None:
         self.board.feed(text)
         self.changed()
+
+    def ended(self) -> Summary:
+        self.board.progress.finish()
+        return self.board.progress.summary()
 
 
 def _table(widget_id: str, columns: tuple[tuple[str, str, int], ...], *, cursor: bool) -> DataTable[Text]:
@@ -101,7 +106,7 @@ class BuildScreen(JobScreen):
                 yield Static("log: (no derivation yet)", id="log-title", markup=False)
                 yield Log(id="drv-log", max_lines=5000)
         yield Static(id="summary", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.palette = Palette.from_variables(self.app.get_css_variables())

@@ -25,7 +25,9 @@ from nixswarm.tui.trust_check import KeyCheck
 from nixswarm.tui.widgets.host_grid import HostGrid
 
 if TYPE_CHECKING:
+    from nixswarm.build.prepare import BuildRequest
     from nixswarm.tui.jobs.write_job import WritePlan
+    from nixswarm.tui.screens.installable import InstallableScreen
 
 WEIGHT_STEP = 0.1
 WEIGHT_START = 0.5
@@ -230,19 +232,16 @@ class HostsScreen(LiveHosts):
         """b: ask what to build, then build it."""
         from nixswarm.tui.screens.installable import InstallableScreen
 
-        self.app.push_screen(InstallableScreen(self.last_build), self._build)
+        weight = self.ctx.config.settings.defaults.local_weight
+        prompt = InstallableScreen(self.last_build, None if weight is None else f"{weight:g}")
+        self.app.push_screen(prompt, partial(self._build, prompt))
 
-    def _build(self, args: list[str] | None) -> None:
-        if not args:
+    def _build(self, prompt: InstallableScreen, request: BuildRequest | None) -> None:
+        if request is None:
             return
-        import shlex
-
-        from nixswarm.build.prepare import BuildRequest
         from nixswarm.tui.screens.build import BuildScreen
 
-        self.last_build = shlex.join(args)
-        weight = self.ctx.config.settings.defaults.local_weight
-        request = BuildRequest(nix_args=tuple(args), local_weight=None if weight is None else f"{weight:g}")
+        self.last_build = prompt.typed
         self.app.push_screen(BuildScreen(self.ctx, request))
 
     def action_help(self) -> None:

@@ -1,4 +1,4 @@
-"""Ask what to build: an installable and any nix build options, split like a shell would."""
+"""Ask what to build: installables, nix build options and the build's own options, split like a shell would."""
 
 from __future__ import annotations
 
@@ -11,36 +11,46 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from nixswarm.build.argv import BuildUsageError
+from nixswarm.build.prepare import BuildRequest
+from nixswarm.build.request_args import PROMPT_OPTIONS, request_of_words
 
-def split_args(text: str) -> list[str]:
-    """The words of text, quotes honoured; ValueError for unbalanced quotes."""
-    return shlex.split(text)
+EXAMPLES = ".#hello -L   ·   -f graph.nix --argstr salt x   ·   .#hello --exclude b3 --json-summary out.json"
 
 
-class InstallableScreen(ModalScreen[list[str] | None]):
-    """Dismissed with the nix build arguments, or None."""
+class InstallableScreen(ModalScreen[BuildRequest | None]):
+    """Dismissed with the build request, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, last: str = "") -> None:
+    def __init__(self, last: str = "", default_weight: str | None = None) -> None:
+        """last: what was typed the time before; default_weight: the saved local weight, unless one is typed."""
         super().__init__(classes="dialog")
         self.last = last
+        self.default_weight = default_weight
+        self.typed = last
+        """What was typed, when it made a request."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="box"):
+        with Vertical(classes="box wide"):
             yield Label("Build what?", classes="title")
-            yield Label("an installable and nix build options, e.g.  .#hello -L   or   -f graph.nix --argstr salt x")
+            yield Label(f"installables and nix build options, e.g.  {EXAMPLES}", markup=False)
+            yield Label(f"this build only: {' '.join(PROMPT_OPTIONS)}", classes="caption", markup=False)
             yield Input(self.last, placeholder=".#hello", id="installable")
             yield Label("", id="problem", markup=False)
             yield Label("enter to build across the chosen hosts, escape to cancel", classes="hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        problem = self.query_one("#problem", Label)
         try:
-            args = split_args(event.value)
+            words = shlex.split(event.value)
         except ValueError as err:
-            self.query_one("#problem", Label).update(f"cannot split that: {err}")
+            problem.update(f"cannot split that: {err}")
             return
-        if not args:
-            self.query_one("#problem", Label).update("name something to build")
+        try:
+            request = request_of_words(words, self.default_weight)
+        except BuildUsageError as err:
+            problem.update(err.message)
             return
-        self.dismiss(args)
+        self.typed = event.value
+        self.dismiss(request)

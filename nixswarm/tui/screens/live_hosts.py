@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.theme import Theme
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from nixswarm.model.trust import TrustState
@@ -30,6 +30,7 @@ from nixswarm.tui.jobs.scan_job import scan_events
 from nixswarm.tui.palette import Palette
 from nixswarm.tui.services import Outcome
 from nixswarm.tui.widgets.host_grid import HostGrid
+from nixswarm.tui.widgets.key_bar import KeyBar
 
 
 class LiveHosts(JobScreen):
@@ -81,7 +82,7 @@ class LiveHosts(JobScreen):
         yield Static(id="topbar", markup=False)
         yield HostGrid(COLUMNS, id="hosts")
         yield Input(placeholder="filter: name, address, system, trust or status (escape clears)", id="filter")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> HostGrid:

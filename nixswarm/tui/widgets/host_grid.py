@@ -36,7 +36,7 @@ class HostGrid(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "jump(0)", "First", show=False),
         Binding("end", "jump(-1)", "Last", show=False),
-        Binding("enter", "select", "Select", show=False),
+        Binding("enter", "select", "Details"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"host-grid--header", "host-grid--cursor", "host-grid--stripe"}
     DEFAULT_CSS = """
