@@ -90,3 +90,36 @@ async def test_a_click_moves_the_cursor_and_a_double_click_selects() -> None:
         await pilot.click(HostGrid, offset=(5, 4), times=2)
         await pilot.pause()
         assert app.selected == ["h3"]
+
+
+async def test_a_row_changed_out_of_view_asks_for_no_repaint_yet_shows_its_new_cells_when_scrolled_to() -> None:
+    app = GridApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        grid = app.query_one(HostGrid)
+        await pilot.pause()
+        asked: list[int] = []
+        refresh_line = grid.refresh_line
+
+        def counted(y: int) -> None:
+            asked.append(y)
+            refresh_line(y)
+
+        grid.refresh_line = counted  # type: ignore[method-assign]
+        grid.show_cell("h25", "load", Text("7.5"))
+        grid.show_cell("h2", "load", Text("3.5"))
+        assert asked == [3]  # h2 is on screen (line 0 is the header); h25 is not
+        await pilot.press("end")
+        await pilot.pause()
+        lines = [grid.render_line(y).text for y in range(grid.size.height)]
+        assert any("h25" in line and "7.5" in line for line in lines)
+
+
+async def test_a_theme_change_repaints_rows_in_the_new_colours() -> None:
+    app = GridApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        grid = app.query_one(HostGrid)
+        before = next(iter(grid.render_line(2))).style
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = next(iter(grid.render_line(2))).style
+        assert before is not None and after is not None and before.bgcolor != after.bgcolor

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -76,6 +77,9 @@ class HostGrid(ScrollView, can_focus=True):
         self._versions: dict[str, int] = {}
         self._cell_cache: dict[tuple[str | None, int], tuple[Text, int, list[Segment]]] = {}
         self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
+        self._column: dict[str, int] = {key: i for i, (key, _, _) in enumerate(self.columns)}
+        self._looks: dict[str, Style] = {}
+        """The line styles, worked out once per style change (not once per line)."""
         self.cursor_row = 0
 
     # ---- data -----------------------------------------------------------------------------------------
@@ -97,7 +101,7 @@ class HostGrid(ScrollView, can_focus=True):
 
     def cell(self, key: str, column: str) -> Text:
         """One cell, by row key and column key."""
-        return self._cells[key][[c[0] for c in self.columns].index(column)]
+        return self._cells[key][self._column[column]]
 
     def show(self, key: str, cells: Cells) -> None:
         """Add the row at the bottom, or replace its cells; only that line is drawn again."""
@@ -112,7 +116,7 @@ class HostGrid(ScrollView, can_focus=True):
     def show_cell(self, key: str, column: str, cell: Text) -> None:
         """Replace one cell of a shown row."""
         if key in self._cells:
-            i = [c[0] for c in self.columns].index(column)
+            i = self._column[column]
             self.show(key, (*self._cells[key][:i], cell, *self._cells[key][i + 1 :]))
 
     def remove_row(self, key: str) -> None:
@@ -152,7 +156,22 @@ class HostGrid(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self.keys) + 1)
 
     def _refresh_row(self, row: int) -> None:
-        self.refresh_line(row + 1)
+        """Draw a row again, if it is on screen (a scroll draws the others)."""
+        top = round(self.scroll_y)
+        if top <= row < top + self.size.height:
+            self.refresh_line(row + 1)
+
+    def notify_style_update(self) -> None:
+        self._looks = {}
+        super().notify_style_update()
+
+    def _look(self, name: str) -> Style:
+        """`base` (the widget's own style) or the base plus a component's style."""
+        look = self._looks.get(name)
+        if look is None:
+            base = self.rich_style
+            look = self._looks[name] = base if name == "base" else base + self.get_component_rich_style(name)
+        return look
 
     def _scroll_to_cursor(self) -> None:
         visible = max(1, self.scrollable_content_region.height - 1)
@@ -189,11 +208,8 @@ class HostGrid(ScrollView, can_focus=True):
         """A line: the widget's style under the cells, the cursor's over them (its colours must win)."""
         segments = Strip(line).crop_extend(0, width, None)
         if row is None:
-            return segments.apply_style(self.rich_style + self.get_component_rich_style("host-grid--header"))
-        base = self.rich_style
-        if row % 2:
-            base += self.get_component_rich_style("host-grid--stripe")
-        strip = segments.apply_style(base)
+            return segments.apply_style(self._look("host-grid--header"))
+        strip = segments.apply_style(self._look("host-grid--stripe" if row % 2 else "base"))
         if row == self.cursor_row:
             cursor = self.get_component_rich_style("host-grid--cursor")
             strip = Strip(list(Segment.apply_style(strip, post_style=cursor)), width)
