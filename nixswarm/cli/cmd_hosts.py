@@ -13,6 +13,7 @@ from nixswarm.cli.output import table
 from nixswarm.errors import ConfigError, NixswarmError
 
 if TYPE_CHECKING:
+    from nixswarm.ssh.config_read import AliasTarget
     from nixswarm.store.settings import HostEntry, Settings
 
 
@@ -148,9 +149,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
         nix = NIX_2_8
     entries = parse_machines(text, path, nix=nix).raise_for_problems()
-    imported = hosts_from_machines(entries)
+    imported = hosts_from_machines(entries, _own_aliases())
+    for reason in imported.skipped:
+        print(f"skipped {reason}", file=sys.stderr)
     state = context.state()
-    for entry, key in imported:
+    for entry, key in imported.hosts:
         if settings.host(entry.host.name) is not None:
             print(f"skipped {entry.host.name}: already configured", file=sys.stderr)
             continue
@@ -159,8 +162,23 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
             state = state.approve(entry.host.name, key)
     _save(args, settings)
     save_state(paths.state_file(), state)
-    print(f"imported {len(imported)} host(s) from {path}")
+    print(f"imported {len(imported.hosts)} host(s) from {path}")
     return 0
+
+
+def _own_aliases() -> dict[str, AliasTarget]:
+    """The aliases of nixswarm's ssh configs (the user's, then `write --system`'s), to import its machines files."""
+    from nixswarm.ssh.config_read import read_aliases
+    from nixswarm.store import paths
+    from nixswarm.system_files import system_targets
+
+    found: dict[str, AliasTarget] = {}
+    for config in (system_targets().ssh_config, paths.ssh_config_file()):
+        try:
+            found |= read_aliases(config.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            continue
+    return found
 
 
 def _trust(args: argparse.Namespace, settings: Settings) -> int:

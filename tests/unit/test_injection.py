@@ -74,7 +74,7 @@ def from_machines_file(folder: Path, value: str, nix: NixVersion) -> list[HostEn
     path = folder / "machines-in"
     path.write_bytes("\n".join(lines).encode("utf-8", "surrogatepass") + b"\n")
     result = parse_machines(path.read_text(), str(path), nix=nix)
-    return [entry for entry, _ in hosts_from_machines([p.entry for p in result.entries])]
+    return [entry for entry, _ in hosts_from_machines([p.entry for p in result.entries]).hosts]
 
 
 def from_mdns(value: str) -> list[HostEntry]:
