@@ -6,11 +6,14 @@ import asyncio
 import contextlib
 import ipaddress
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nixswarm.discovery import service_types
 from nixswarm.discovery.record import Advert, RawRecord, parse_record
 from nixswarm.errors import ValidationError
+
+if TYPE_CHECKING:
+    from zeroconf import ServiceInfo
 
 RESOLVE_MS = 1500
 
@@ -30,6 +33,18 @@ def zeroconf_options(interfaces: Sequence[str]) -> dict[str, Any]:
     return {"interfaces": list(interfaces), "ip_version": IPVersion.V4Only if v4 else IPVersion.All}
 
 
+def raw_record(service_type: str, name: str, info: ServiceInfo) -> RawRecord:
+    """What a resolved ServiceInfo for `name` says, still untrusted."""
+    return RawRecord(
+        service_type=service_type,
+        instance=name.removesuffix("." + service_type),
+        server=info.server,
+        port=info.port,
+        addresses=tuple(info.parsed_scoped_addresses()),
+        properties=dict(info.properties),
+    )
+
+
 async def browse(
     duration: float, interfaces: Sequence[str] = (), types: Sequence[str] = service_types.ALL
 ) -> AsyncIterator[Advert | str]:
@@ -42,19 +57,11 @@ async def browse(
     aiozc = AsyncZeroconf(**zeroconf_options(interfaces))
 
     async def resolve(service_type: str, name: str) -> None:
-        info = AsyncServiceInfo(service_type, name)
         try:
+            info = AsyncServiceInfo(service_type, name)  # raises on a name zeroconf will not resolve
             if not await info.async_request(aiozc.zeroconf, RESOLVE_MS):
                 return
-            record = RawRecord(
-                service_type=service_type,
-                instance=name.removesuffix("." + service_type),
-                server=info.server,
-                port=info.port,
-                addresses=tuple(info.parsed_scoped_addresses()),
-                properties=dict(info.properties),
-            )
-            await queue.put(parse_record(record))
+            await queue.put(parse_record(raw_record(service_type, name, info)))
         except ValidationError as err:
             await queue.put(f"dropped mDNS record {name[:80]!r}: {err.message}")
         except Exception as err:

@@ -42,4 +42,4 @@ def parse_host_spec(text: str) -> HostSpec:
 def default_name(address: str) -> str:
     """A host name derived from an address: the address itself, IPv6 colons as '-'."""
     name = address.split("%", 1)[0].replace(":", "-").strip("-") or "host"
-    return validate.host_name(name[:63].strip("-._"))
+    return validate.host_name(name[: validate.MAX_NAME].strip("-._"))

@@ -7,7 +7,10 @@ import re
 
 from nixswarm.errors import ValidationError
 
-_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?")
+MAX_NAME = 54
+"""A host name's length limit: its ssh alias `nixswarm-NAME` must still be a DNS label (63 characters at most)."""
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?"
+_NAME = re.compile(rf"(?=.{{1,{MAX_NAME}}}$){_LABEL}(?:\.{_LABEL})*")
 _USER = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,31}")
 _DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _SCOPE = re.compile(r"[A-Za-z0-9_.-]{1,15}")
@@ -33,8 +36,9 @@ def _match(field: str, value: object, pattern: re.Pattern[str], reason: str) -> 
 
 
 def host_name(value: object, field: str = "host name") -> str:
-    """A host's name: letters, digits, '.', '_' and '-', at most 63 characters."""
-    return _match(field, value, _NAME, "use 1-63 letters, digits, '.', '_' or '-', starting and ending alphanumeric")
+    """A host's name: dot-separated parts of letters, digits, '_' and '-', at most MAX_NAME characters in all."""
+    reason = f"use 1-{MAX_NAME} letters, digits, '.', '_' or '-'; each dot-separated part starts and ends alphanumeric"
+    return _match(field, value, _NAME, reason)
 
 
 def user(value: object, field: str = "user") -> str:

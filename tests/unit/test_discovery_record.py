@@ -126,6 +126,13 @@ def test_a_hostile_server_and_instance_name_drops_the_record(value: str) -> None
         parse_record(_record(server=value + ".local.", instance=value))
 
 
+def test_a_name_too_long_for_its_ssh_alias_gives_way_to_the_instance_name_or_drops_the_record() -> None:
+    long = "b" * 60  # a valid host name, but `nixswarm-` and 60 characters is too long for a store URI's host label
+    assert parse_record(_record(server=long + ".local.", instance="b1")).host.name == "b1"
+    with pytest.raises(ValidationError, match="mDNS name"):
+        parse_record(_record(server=long + ".local.", instance=long))
+
+
 def test_a_ten_kilobyte_or_non_ascii_txt_value_is_refused() -> None:
     for raw in (b"x" * 10_240, b"\xff\xfe", "bü".encode()):
         props = dict(_record().properties)

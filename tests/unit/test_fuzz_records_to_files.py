@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nixswarm.discovery import service_types
 from nixswarm.discovery.record import RawRecord, parse_record
 from nixswarm.errors import ValidationError
-from nixswarm.model import NIX_2_8
-from nixswarm.selection import Selected
-from nixswarm.store.settings import Defaults, HostEntry
-from nixswarm.writer import Targets, render_all
-from tests.unit.hostile import KEY
-
-TARGETS = Targets(Path("/x/machines"), Path("/x/ssh_config"), Path("/x/known_hosts"), Path("/x/cm"))
-SSH_LINE = re.compile(r"(#[ -~]*|Host nixswarm-[A-Za-z0-9._-]+|  [A-Za-z]+ [!-~]+(,[!-~]+)*|)")
-TXT_KEYS = [b"txtvers", b"systems", b"features", b"mandatory", b"max-jobs", b"speed-factor", b"user",
-            b"fingerprint", b"hostKey", b"maxJobs", b"speedFactor", b"sshUser", b"supportedFeatures",
-            b"mandatoryFeatures"]  # fmt: skip
-HOSTILE_TEXT = st.sampled_from(["ProxyCommand nc evil 22", "a\nb", "a;b", "a#b", "a b", "\0", "a'b", "%h", "é",
-                                "-oX=y", "x" * 300, "", "${x}", "a,b", "@/etc/passwd"])  # fmt: skip
-TEXT = st.one_of(HOSTILE_TEXT, st.text(max_size=40), st.from_regex(r"[a-z0-9_-]{1,12}", fullmatch=True))
-VALUE = st.one_of(st.none(), st.binary(max_size=100), TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")))
+from tests.unit.clean_files import assert_files_hold_nothing_hostile
+from tests.unit.hostile import TEXT, TXT_KEYS, VALUE
 
 
 @settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -49,13 +33,4 @@ def test_a_fuzzed_record_is_dropped_or_becomes_files_with_nothing_hostile(
         advert = parse_record(RawRecord(service_type, instance, server, port, tuple(addresses), props))
     except ValidationError:
         return
-    rendered = render_all([Selected(HostEntry(advert.host), KEY)], Defaults(), NIX_2_8, TARGETS)
-    entries = [line for line in rendered.machines.splitlines() if not line.startswith("#")]
-    assert len(entries) == 1 and len(entries[0].split(" ")) == 8
-    assert all(c.isprintable() and c.isascii() for c in rendered.machines + rendered.ssh_config if c != "\n")
-    for line in rendered.ssh_config.splitlines():
-        assert SSH_LINE.fullmatch(line), line
-    written = [line for text in (rendered.machines, rendered.ssh_config) for line in text.splitlines()
-               if not line.startswith("#")]  # our own header comments aside  # fmt: skip
-    for hostile in ("ProxyCommand", ";", "'", '"', "${", "@/"):
-        assert not any(hostile in line for line in written), hostile
+    assert_files_hold_nothing_hostile(advert.host)
