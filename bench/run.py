@@ -1,16 +1,21 @@
-"""Run every benchmark against the lab and write docs/benchmarks.md (needs root, like the lab)."""
+"""Run every benchmark against the lab and write docs/benchmarks.md, with its figures and plots in docs/bench/
+(needs root, like the lab)."""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from bench import build_bench, scan_bench, soak, transport_bench, tui_bench, weight_bench
+from bench import build_bench, plots, scan_bench, soak, transport_bench, tui_bench, weight_bench
+from bench.results import FOLDER, Section, read_results, write_results
+from nixswarm.store.atomic import atomic_write
 
-SECTIONS = {
+SECTIONS: dict[str, Callable[[], Section]] = {
     "scan": scan_bench.run,
     "build": build_bench.run,
     "weight": weight_bench.run,
@@ -39,19 +44,35 @@ def main() -> None:
     unknown = set(chosen) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
-    parts = []
+    if importlib.util.find_spec("matplotlib") is None:
+        parser.error("the plots need matplotlib: pip install -e '.[bench]'")
+    done = []
     for name in chosen:
         started = time.monotonic()
-        parts.append(SECTIONS[name]())
+        section = SECTIONS[name]()
+        if section.name != name:
+            raise RuntimeError(f"section {name} came back as {section.name!r}")
+        done.append(section)
         print(f"{name}: {time.monotonic() - started:.1f} s", flush=True)
+    _write(Path(args.out), done)
+
+
+def _write(out: Path, done: list[Section]) -> None:
+    """The markdown, results.json and the plots, each merged with the sections not re-run."""
+    folder = out.parent / FOLDER
+    results = read_results(folder) | {s.name: s.data for s in done}
+    print(f"wrote {write_results(folder, results)}")
+    for path in plots.render(results, folder):
+        print(f"wrote {path}")
     header = (f"# Benchmarks\n\nWritten by `sudo .venv/bin/python -m bench.run` on {platform.node()} "
               f"({os.cpu_count()} cores, {platform.python_version()}), {time.strftime('%Y-%m-%d')}. "
               "Every figure is measured against the lab (tests/lab): builders in network namespaces on this "
-              "machine, each with its own sshd and Nix store.\n")  # fmt: skip
-    out = Path(args.out)
-    sections = _existing(out) | dict(zip(chosen, parts, strict=True))
-    out.write_text(header + "\n" + "\n\n".join(sections[n] for n in SECTIONS if n in sections) + "\n")
-    print(f"wrote {args.out}")
+              f"machine, each with its own sshd and Nix store. The raw samples are in [{FOLDER}/results.json]"
+              f"({FOLDER}/results.json); `python -m bench.plots` draws the plots again from it.\n")  # fmt: skip
+    sections = _existing(out) | {s.name: s.markdown for s in done}
+    body = "\n\n".join(sections[n] for n in SECTIONS if n in sections)
+    atomic_write(out, f"{header}\n{body}\n", mode=0o644)
+    print(f"wrote {out}")
 
 
 def _existing(out: Path) -> dict[str, str]:

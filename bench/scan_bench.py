@@ -6,6 +6,8 @@ import asyncio
 import statistics
 from collections.abc import Sequence
 
+from bench.plots import link
+from bench.results import Figures, Section
 from bench.stats import summary, timed
 from nixswarm.model.host import Host
 from nixswarm.model.probe import ProbeFailure
@@ -17,6 +19,8 @@ from tests.lab import BuilderSpec, Lab
 
 SIZES = (1, 10, 30)
 ROUNDS = 5
+TARGETS = {"full": 1.5, "refresh": 0.5}
+"""Seconds for 30 builders."""
 
 
 def _targets(lab: Lab) -> list[SshTarget]:
@@ -65,24 +69,30 @@ def _measure(lab: Lab) -> dict[str, list[float]]:
     return {"naive": naive, "full": full, "refresh": asyncio.run(refreshes())}
 
 
-def run() -> str:
-    """The markdown section."""
-    rows = []
+def run() -> Section:
+    """The markdown section and its samples."""
+    rows: list[str] = []
+    measured: list[Figures] = []
     for size in SIZES:
         with Lab([BuilderSpec() for _ in range(size)]) as lab:
             m = _measure(lab)
+        measured.append({"builders": size, **m})
         ratio = statistics.median(m["naive"]) / statistics.median(m["full"])
         rows.append(f"| {size} | {summary(m['naive'])} | {summary(m['full'])} | {summary(m['refresh'])} "
                     f"| {ratio:.1f}x |")  # fmt: skip
-    return "\n".join([
+    markdown = "\n".join([
         "## Scan: probing lab builders",
         "",
         f"Seconds, median (min-max) of {ROUNDS} rounds, all hosts at once. *naive*: OpenSSH to every host, "
         "`nix show-config --json`. *full*: nixswarm's one-round-trip probe on fresh connections with an empty "
         "facts cache. *refresh*: the next scan of a session (connections kept, Nix facts cached per host key: "
-        "only load, memory and free space are read). Targets for 30 builders: full <= 1.5 s, refresh <= 0.5 s.",
+        f"only load, memory and free space are read). Targets for {SIZES[-1]} builders: full <= {TARGETS['full']} s, "
+        f"refresh <= {TARGETS['refresh']} s.",
         "",
         "| builders | naive | nixswarm full | nixswarm refresh | naive / full |",
         "|---:|---:|---:|---:|---:|",
         *rows,
+        "",
+        link("scan"),
     ])  # fmt: skip
+    return Section("scan", markdown, {"rounds": ROUNDS, "targets": TARGETS, "rows": measured})

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from bench.build_bench import NIXSWARM, _configure, _home_env
+from bench.results import Section
 from nixswarm.model.host import Host
 from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.scan_session import HostReport, ScanOptions, scan
@@ -55,8 +56,8 @@ def _ours(marker: str) -> list[str]:
     return [line for line in listing.splitlines() if marker in line and "ps -eo" not in line]
 
 
-def run() -> str:
-    """The markdown section."""
+def run() -> Section:
+    """The markdown section and its counts."""
     rng = random.Random(7)
     fds_before = _fds()
     tmp_before = {p.name for p in Path("/tmp").iterdir()}
@@ -108,7 +109,7 @@ def run() -> str:
         ("processes of the lab left", str(len(lab_procs))),
         ("new entries in /tmp", ", ".join(sorted(tmp_after)) or "none"),
     ]  # fmt: skip
-    return "\n".join([
+    markdown = "\n".join([
         "## Soak",
         "",
         f"{SCANS} scans, then {BUILDS} builds, against 3 lab builders; before every build and every 4th scan one of "
@@ -119,3 +120,9 @@ def run() -> str:
         *(f"| {a} | {b} |" for a, b in rows),
         *([""] + [f"- {f}" for f in failures[:10]] if failures else []),
     ])  # fmt: skip
+    left = {"ssh masters": len(masters), "build folders": len(leftovers), "namespaces": len(namespaces),
+            "lab processes": len(lab_procs), "tmp entries": sorted(tmp_after)}  # fmt: skip
+    data = {"scans": SCANS, "scans_complete": complete, "builds": BUILDS, "builds_ok": builds_ok, "seconds": took,
+            "fds": {"before": fds_before, "after_scans": fds_after_scans, "after": fds_after}, "left": left,
+            "failures": failures}  # fmt: skip
+    return Section("soak", markdown, data)

@@ -7,12 +7,15 @@ import statistics
 import subprocess
 import sys
 
+from bench.plots import link
+from bench.results import Section
 from bench.stats import summary
 from nixswarm.tui.bench import first_frame, table_updates
 
 ROUNDS = 5
 HOSTS = 200
 REFRESHES = 60
+TARGETS = {"first_frame_s": 0.5, "update_ms": 16.0}
 COLD = """
 import time
 started = time.perf_counter()
@@ -32,19 +35,20 @@ def _ms(samples: list[float]) -> str:
     return f"{statistics.median(samples):.1f} ({min(samples):.1f}-{max(samples):.1f})"
 
 
-def run() -> str:
-    """The markdown section."""
+def run() -> Section:
+    """The markdown section and its samples."""
     cold = [_cold() for _ in range(ROUNDS)]
     warm = [asyncio.run(first_frame()) for _ in range(ROUNDS)]
     updates = asyncio.run(table_updates(HOSTS, REFRESHES))
-    return "\n".join([
+    markdown = "\n".join([
         "## TUI: first frame and live host table",
         "",
         f"Headless (Textual's test driver, no terminal output), {ROUNDS} runs each. *First frame*: from the first line "
         "of a new interpreter (Textual and nixswarm imported, app built, host table drawn once), and again with "
         f"imports warm. *Table update*: {HOSTS} hosts whose loads all change at once, as a refresh every second "
         "brings them: each host's message handled, then the visible table repainted (only changed rows are drawn "
-        f"again), {REFRESHES} rounds at 160x60. Targets: first frame <= 0.5 s, every table update <= 16 ms.",
+        f"again), {REFRESHES} rounds at 160x60. Targets: first frame <= {TARGETS['first_frame_s']} s, every table "
+        f"update <= {TARGETS['update_ms']:.0f} ms.",
         "",
         "| measure | median (min-max) |",
         "|---|---:|",
@@ -52,8 +56,16 @@ def run() -> str:
         f"| first frame, imports warm, s | {summary(warm)} |",
         f"| {HOSTS} load updates + repaint, ms | {_ms(updates.rounds)} |",
         f"| slowest single host update, ms | {updates.worst_message:.2f} |",
+        "",
+        link("tui_first_frame"),
+        "",
+        link("tui_updates"),
     ])  # fmt: skip
+    first_frame_s = {"new process": cold, "imports warm": warm}
+    data = {"rounds": ROUNDS, "hosts": HOSTS, "targets": TARGETS, "first_frame_s": first_frame_s,
+            "update_ms": updates.rounds, "worst_message_ms": updates.worst_message}  # fmt: skip
+    return Section("tui", markdown, data)
 
 
 if __name__ == "__main__":
-    print(run())
+    print(run().markdown)

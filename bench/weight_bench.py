@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 from bench.build_bench import NIXSWARM, _configure, _home_env
+from bench.plots import link
+from bench.results import Section
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args, read_graph_outputs
 
@@ -36,8 +38,8 @@ def _one(lab: Lab, env: dict[str, str], options: tuple[str, ...]) -> tuple[float
     return took, sum(1 for n in nodes if n.built_by == "local")
 
 
-def run() -> str:
-    """The markdown section."""
+def run() -> Section:
+    """The markdown section and its samples."""
     results: dict[str, list[tuple[float, int]]] = {}
     with Lab([BuilderSpec(max_jobs=2), BuilderSpec(max_jobs=2)]) as lab, tempfile.TemporaryDirectory() as tmp:
         env = _home_env(lab, Path(tmp))
@@ -50,7 +52,7 @@ def run() -> str:
         shares = [local / WIDTH for _, local in samples]
         rows.append(f"| {name} | {statistics.mean(shares):.0%} ({min(shares):.0%}-{max(shares):.0%}) | "
                     f"{statistics.median(t for t, _ in samples):.1f} |")  # fmt: skip
-    return "\n".join([
+    markdown = "\n".join([
         "## Local weight on a fan-out",
         "",
         f"{WIDTH} independent derivations of 1.5 s, `-j 2` local slots, 2 builders with 2 slots each; "
@@ -60,4 +62,9 @@ def run() -> str:
         "| weight | local share | makespan (s) |",
         "|---|---:|---:|",
         *rows,
+        "",
+        link("weight"),
     ])  # fmt: skip
+    cases = {name: {"seconds": [t for t, _ in samples], "local": [n for _, n in samples]}
+             for name, samples in results.items()}  # fmt: skip
+    return Section("weight", markdown, {"rounds": ROUNDS, "width": WIDTH, "cases": cases})

@@ -1,0 +1,110 @@
+"""The benchmark plots are drawn from results.json alone, as real PNGs, skipping the sections it lacks."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from bench.plots import PLOTS, link, main, render
+from bench.results import Figures, read_results, write_results
+
+pytest.importorskip("matplotlib", reason="the plots need the bench extra: pip install -e '.[test,bench]'")
+
+SAMPLE: dict[str, Figures] = {
+    "scan": {
+        "rounds": 3,
+        "targets": {"full": 1.5, "refresh": 0.5},
+        "rows": [
+            {"builders": 1, "naive": [0.21, 0.23, 0.29], "full": [0.09, 0.13, 0.27], "refresh": [0.008, 0.009, 0.009]},
+            {"builders": 10, "naive": [0.82, 0.84, 0.87], "full": [0.36, 0.37, 0.41], "refresh": [0.05, 0.056, 0.06]},
+            {"builders": 30, "naive": [1.7, 2.3, 2.8], "full": [1.03, 1.05, 1.12], "refresh": [0.16, 0.17, 0.17]},
+        ],
+    },
+    "build": {
+        "rounds": 3,
+        "target": 1.3,
+        "seconds": {
+            "plain nix": [2.3, 2.5, 2.8],
+            "plain nix + ControlMaster": [1.1, 1.2, 1.9],
+            "nixswarm build": [1.2, 1.26, 1.7],
+        },
+        "dead_selection": [2.0, 2.1, 2.2],
+        "blackhole_first_plain": 135.3,
+        "startup": [0.054, 0.058, 0.087],
+        "textual_imported": False,
+    },
+    "weight": {
+        "rounds": 2,
+        "width": 12,
+        "cases": {
+            "Nix's own (no weight)": {"seconds": [5.0, 5.2], "local": [4, 4]},
+            "prefer-local": {"seconds": [4.1, 4.3], "local": [4, 5]},
+            "50%": {"seconds": [5.6, 5.8], "local": [6, 6]},
+            "remote-only": {"seconds": [8.0, 8.2], "local": [0, 0]},
+        },
+    },
+    "transport": {
+        "size_mib": 256,
+        "rounds": 2,
+        "baseline": "nixswarm",
+        "seconds": {
+            "nixswarm": [1.1, 1.2],
+            "nixswarm's, Ciphers chacha20-poly1305@openssh.com": [1.5, 1.6],
+            "OpenSSH defaults": [1.4, 1.5],
+            "OpenSSH defaults + Compression yes": [5.6, 5.9],
+        },
+    },
+    "tui": {
+        "rounds": 3,
+        "hosts": 200,
+        "targets": {"first_frame_s": 0.5, "update_ms": 16.0},
+        "first_frame_s": {"new process": [0.47, 0.5, 0.55], "imports warm": [0.14, 0.16, 0.2]},
+        "update_ms": [13.0 + (n % 7) / 3 for n in range(60)],
+        "worst_message_ms": 1.8,
+    },
+    "soak": {"scans": 200, "scans_complete": 200, "builds": 50, "builds_ok": 50},
+}
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    """Width and height from the IHDR chunk; fails unless path starts like a PNG."""
+    head = path.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    assert head[12:16] == b"IHDR", f"{path.name} does not start with IHDR"
+    width, height = struct.unpack(">II", head[16:24])
+    return width, height
+
+
+def test_every_plot_is_drawn_as_a_real_png(tmp_path: Path) -> None:
+    written = render(SAMPLE, tmp_path)
+    assert sorted(p.name for p in written) == sorted(f"{name}.png" for name in PLOTS)
+    for path in written:
+        width, height = _png_size(path)
+        assert 400 <= width <= 3000 and 250 <= height <= 2000, (path.name, width, height)
+        assert path.stat().st_size > 10_000, f"{path.name} is nearly empty"
+
+
+def test_a_section_missing_from_the_results_is_skipped(tmp_path: Path) -> None:
+    only_build = {"build": SAMPLE["build"]}
+    assert [p.name for p in render(only_build, tmp_path)] == ["build.png"]
+    assert [p.name for p in tmp_path.iterdir()] == ["build.png"]
+
+
+def test_the_markdown_links_each_plot_next_to_it() -> None:
+    assert link("transport") == f"![{PLOTS['transport'].title}](bench/transport.png)"
+
+
+def test_bench_plots_draws_again_from_results_json_alone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_results(tmp_path, {"tui": SAMPLE["tui"]})
+    assert read_results(tmp_path) == {"tui": SAMPLE["tui"]}
+    main(["--folder", str(tmp_path)])
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["tui_first_frame.png", "tui_updates.png"]
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_bench_plots_refuses_a_folder_without_figures(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as refused:
+        main(["--folder", str(tmp_path)])
+    assert refused.value.code == 2
