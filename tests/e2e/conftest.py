@@ -117,16 +117,23 @@ def salt() -> str:
 
 
 def machines_file(
-    lab: Lab, builders: list[Builder], path: Path, scheme: Scheme = "ssh-ng", keys: dict[str, str] | None = None
+    lab: Lab,
+    builders: list[Builder],
+    path: Path,
+    scheme: Scheme = "ssh-ng",
+    keys: dict[str, str] | None = None,
+    *,
+    user: str = "root",
+    identity: Path | None = None,
 ) -> Path:
     """A builders file rendered by nixswarm for these lab builders."""
     entries = [
         MachineEntry(
             host=b.address,
             scheme=scheme,
-            user="root",
+            user=user,
             systems=b.systems,
-            ssh_key=str(lab.client_key),
+            ssh_key=str(identity or lab.client_key),
             max_jobs=b.max_jobs,
             supported_features=b.features,
             host_key=HostKey.parse((keys or {}).get(b.name, b.host_key_line)),
@@ -138,12 +145,19 @@ def machines_file(
 
 
 def build_graph(
-    lab: Lab, builders_file: Path, *, width: int = 3, depth: int = 3, sleep: float = 0, extra: tuple[str, ...] = ()
+    lab: Lab,
+    builders_file: Path,
+    *,
+    width: int = 3,
+    depth: int = 3,
+    sleep: float = 0,
+    extra: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], list[GraphNode]]:
     """nix-build the lab graph with --max-jobs 0 and these builders; the nodes say who built them."""
     nix = lab.graph()
     argv = ["nix-build", str(nix), *graph_args(lab.graph_dir, salt(), width, depth, sleep), "--no-out-link",
             "--max-jobs", "0", "--builders", f"@{builders_file}", *extra]  # fmt: skip
-    done = subprocess.run(argv, capture_output=True, text=True, env=lab.client_env(), timeout=240, check=False)
+    done = subprocess.run(argv, capture_output=True, text=True, env=env or lab.client_env(), timeout=240, check=False)
     nodes = read_graph_outputs(done.stdout.split()) if done.returncode == 0 else []
     return done, nodes

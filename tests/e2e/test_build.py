@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
 import subprocess
 import sys
-import sysconfig
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import MakeLab, nixswarm_env, open_lab, run_nixswarm, runtime_dir, salt
+from tests.e2e.daemon_client import untrusted_daemon_client
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
-from tests.lab.procs import run, stop
-
-REPO = Path(__file__).parents[2]
 
 
 def configure(lab: Lab, home: Path) -> None:
@@ -133,63 +126,16 @@ def test_a_builder_whose_key_changed_is_never_used(make_lab: MakeLab, tmp_path: 
     assert "left out b2: HOST KEY CHANGED" in done.stderr
 
 
-def test_a_user_the_daemon_does_not_trust_gets_the_plain_error_before_nix_runs(
-    make_lab: MakeLab, tmp_path: Path
-) -> None:
+def test_a_user_the_daemon_does_not_trust_gets_the_plain_error_before_nix_runs(make_lab: MakeLab) -> None:
     lab = make_lab([BuilderSpec()])
-    user = f"nxu{secrets.token_hex(3)}"
-    run(["useradd", "--system", "--no-create-home", "-s", "/usr/sbin/nologin", user])
-    base = Path(tempfile.mkdtemp(prefix="nxu-"))  # outside pytest's 0700 folders, so the user can reach it
-    base.chmod(0o755)
-    socket_dir = base / "daemon"
-    socket_dir.mkdir()
-    daemon_env = {**os.environ, "NIX_DAEMON_SOCKET_PATH": str(socket_dir / "socket"),
-                  "NIX_CONF_DIR": str(lab.dir / "client-nix")}  # fmt: skip
-    daemon = subprocess.Popen(["nix-daemon"], env=daemon_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        home = base / "home"
-        configure(lab, home)
-        for _ in range(100):
-            if (socket_dir / "socket").exists():
-                break
-            time.sleep(0.05)
-        socket_dir.chmod(0o755)
-        shutil.chown(home, user)
-        for item in home.rglob("*"):
-            shutil.chown(item, user)
-        python, pythonpath = _interpreter_for(user)
-        env = [
-            f"HOME={home}",
-            f"XDG_CONFIG_HOME={home / 'config'}",
-            f"XDG_STATE_HOME={home / 'state'}",
-            f"NIX_CONF_DIR={lab.dir / 'client-nix'}",
-            "NIX_REMOTE=daemon",
-            f"NIX_DAEMON_SOCKET_PATH={socket_dir / 'socket'}",
-            f"PYTHONPATH={pythonpath}",
-            f"PATH={os.environ['PATH']}",
-        ]
-        argv = ["runuser", "-u", user, "--", "env", "-i", *env, python, "-m", "nixswarm", "build", "--no-local",
-                "-f", str(lab.graph()), *graph_args(lab.graph_dir, salt(), 1, 1), "--no-link"]  # fmt: skip
-        lab.dir.chmod(0o755)
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-    finally:
-        stop(daemon.pid, "nix-daemon")
-        daemon.wait(timeout=5)
-        run(["userdel", user], check=False)
-        shutil.rmtree(base, ignore_errors=True)
+    with untrusted_daemon_client(lab) as client:
+        configure(lab, client.home)
+        client.give_home()
+        done = client.nixswarm("build", "--no-local", "-f", str(lab.graph()), *graph_args(lab.graph_dir, salt(), 1, 1),
+                               "--no-link")  # fmt: skip
     assert done.returncode == 3, done.stderr
-    assert f"does not trust user '{user}'" in done.stderr and "trusted-users" in done.stderr
+    assert f"does not trust user '{client.user}'" in done.stderr and "trusted-users" in done.stderr
     assert "building" not in done.stderr
-
-
-def _interpreter_for(user: str) -> tuple[str, str]:
-    """A Python the user may run, and the PYTHONPATH that finds nixswarm and its dependencies."""
-    site = sysconfig.get_paths()["purelib"]
-    for python in (sys.executable, "/usr/bin/python3"):
-        probe = subprocess.run(["runuser", "-u", user, "--", python, "-c", "pass"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return python, f"{REPO}:{site}"
-    pytest.fail(f"no Python that {user} may run")
 
 
 def test_the_summary_counts_match_what_the_outputs_record(swarm: tuple[Lab, Path], tmp_path: Path) -> None:
