@@ -44,9 +44,14 @@ class Inventory:
         return len(self._items)
 
     def current(self, known: Known) -> Known:
-        """The entry as it is now (later adverts may have merged into it)."""
+        """The entry as it is now (later adverts may have merged into it, even renamed it).
+
+        The same name first: two configured hosts may share an address (other users, other ports)."""
         for item in self._items:
-            if item.host.name == known.host.name or set(item.host.addresses) & set(known.host.addresses):
+            if item.host.name == known.host.name:
+                return item
+        for item in self._items:
+            if set(item.host.addresses) & set(known.host.addresses):
                 return item
         return known
 

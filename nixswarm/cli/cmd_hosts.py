@@ -59,10 +59,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _save(args: argparse.Namespace, settings: Settings) -> None:
+    """Save the hosts; the defaults stay as the file has them (--user, --identity, --timeout are for this run)."""
     from nixswarm.cli import context
-    from nixswarm.store.settings_file import save_settings
+    from nixswarm.store.settings import Settings
+    from nixswarm.store.settings_file import load_settings, save_settings
 
-    save_settings(context.config_path(args), settings)
+    path = context.config_path(args)
+    save_settings(path, Settings(load_settings(path).defaults, settings.hosts))
 
 
 def _entry(settings: Settings, name: str) -> HostEntry:

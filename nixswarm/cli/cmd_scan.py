@@ -42,7 +42,8 @@ def _host_row(h: dict[str, Any]) -> str:
     status = h["error"] or ("ok" if h["reachable"] else "not probed (plain ssh; --probe-ssh)")
     if h["warnings"]:
         status += "; " + "; ".join(h["warnings"])
-    trust = h["trust"] if h["trust"] != "approved" else (h["fingerprint"] or "approved")[7:15]
+    fingerprint = h["fingerprint"]  # SHA256:xxxxxxxx…: the first 8 characters of the hash identify the key shown
+    trust = fingerprint[7:15] if h["trust"] == "approved" and fingerprint else h["trust"]
     return _row([
         h["name"][:16], h["addresses"][0][:15], h["nix_version"] or "-", ",".join(h["systems"][:2]) or "-",
         str(h["cores"] or "-"), f"{h['load']:.2f}" if h["load"] is not None else "-",

@@ -10,6 +10,7 @@ from nixswarm import __version__
 from nixswarm.cli.main import EPILOG, main
 from nixswarm.errors import ExitCode
 from nixswarm.store import paths
+from nixswarm.store.settings_file import load_settings
 from tests.unit.hostile import HOSTILE_PARAMS, shown
 
 COMMANDS = [
@@ -145,3 +146,11 @@ def test_a_hosts_command_with_a_malformed_config_exits_2_and_leaves_it_byte_for_
     assert str(config) in err
     assert config.read_bytes() == MALFORMED
     assert sorted(p.name for p in config.parent.iterdir()) == ["config.toml"]
+
+
+def test_options_for_this_run_before_a_hosts_command_are_not_saved_into_the_config() -> None:
+    assert main(["hosts", "add", "b0", "10.0.0.1"]) == 0
+    before = load_settings(paths.config_file()).defaults
+    assert main(["--user", "bob", "--timeout", "7", "--identity", "/k", "hosts", "add", "b1", "10.0.0.2"]) == 0
+    saved = load_settings(paths.config_file())
+    assert saved.defaults == before and saved.host("b1") is not None

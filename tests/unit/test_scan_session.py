@@ -87,3 +87,18 @@ async def test_a_machine_mdns_finds_is_announced_before_its_probe_answers(
     assert order[0] == "found slow"  # at once, while the probe takes 0.6 s
     assert order.count("found slow") == 1
     assert "probed slow" in order
+
+
+async def test_two_configured_hosts_at_one_address_are_reported_each_under_its_own_name_and_user(
+    fake_probes: dict[str, float],
+) -> None:
+    hosts = (HostEntry(Host("fast", ("10.0.0.2",), user="root"), Choice()),
+             HostEntry(Host("changed", ("10.0.0.2",), port=2222, user="bob"), Choice()))  # fmt: skip
+    reports = {}
+    async for event in scan(Settings(Defaults(), hosts), State(), ScanOptions(mdns=False)):
+        if isinstance(event, HostReport):
+            reports[event.known.host.name] = event
+    assert set(reports) == {"fast", "changed"}
+    assert (reports["changed"].known.host.user, reports["changed"].known.host.port) == ("bob", 2222)
+    outcome = reports["changed"].outcome
+    assert isinstance(outcome, ProbeResult) and outcome.host_key == KEY_B
