@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from nixswarm.build.argv import user_max_jobs, without_max_jobs
 from nixswarm.build.nix_setup import NixSetup, check_nix, require_trusted
 from nixswarm.build.plan import Plan, plan_build, with_probed_facts
-from nixswarm.build.reach import check_reachable
+from nixswarm.build.reach import CHECK_TIMEOUT, check_reachable
 from nixswarm.build.weight import parse_weight
 from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
@@ -39,6 +39,8 @@ class BuildRequest:
     """For nix build."""
     interactive: bool = False
     """stderr is a terminal: draw the live view."""
+    check_timeout: float | None = None
+    """--timeout: seconds each host gets to let us in before the build (None: reach.CHECK_TIMEOUT, for a LAN)."""
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,12 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
     selected = [with_probed_facts(s, cache) for s in selected]
     ssh_config, known_hosts = render_ssh_files(selected, settings.defaults, where)
     write_ssh_files(ssh_config, known_hosts, where)
+    check = request.check_timeout or CHECK_TIMEOUT
     if request.dry_run:
         setup, answering = await check_nix(os.environ), selected
     else:
         setup, (answering, unreachable) = await asyncio.gather(check_nix(os.environ),
-                                                               check_reachable(selected, where))  # fmt: skip
+                                                               check_reachable(selected, where, check))  # fmt: skip
         skipped += unreachable
         require_trusted(setup)  # first: nothing else matters if the daemon ignores --builders
     weight_args, notes, nix_args = _weight(weight, setup, request.nix_args, where)

@@ -13,7 +13,7 @@ from nixswarm.selection import Selected, Skipped
 from nixswarm.ssh.alias import alias_for
 
 CHECK_TIMEOUT = 1.0
-"""Seconds a host gets to accept the connection: a LAN host answers in milliseconds."""
+"""Seconds a host gets to accept the connection: a LAN host answers in milliseconds (`--timeout` for far ones)."""
 _FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 _PRINTABLE = re.compile(r"[^\x20-\x7e]+")
 
@@ -28,11 +28,16 @@ def why_ssh_failed(selected: Selected, stderr: str, timeout: float) -> str:
     if "Connection refused" in stderr:
         return "unreachable: connection refused (is sshd running?)"
     if "timed out" in stderr:
-        return f"unreachable: no answer within {timeout:g} s"
+        return _no_answer(timeout)
     if "Permission denied" in stderr:
         return "ssh login refused: check the user and identity file (nixswarm hosts list)"
     last = [line for line in stderr.splitlines() if line.strip()][-1:] or ["ssh failed"]
     return "unreachable: " + _PRINTABLE.sub(" ", last[0]).strip()[:200]
+
+
+def _no_answer(timeout: float) -> str:
+    hint = " (a far host? give it longer with --timeout SEC)" if timeout == CHECK_TIMEOUT else ""
+    return f"unreachable: no answer within {timeout:g} s{hint}"
 
 
 async def _open(selected: Selected, where: BuildDir, timeout: float) -> Skipped | None:
@@ -48,7 +53,7 @@ async def _open(selected: Selected, where: BuildDir, timeout: float) -> Skipped 
     except TimeoutError:
         proc.kill()
         await proc.wait()
-        return Skipped(selected.entry.host.name, f"unreachable: no answer within {timeout:g} s")
+        return Skipped(selected.entry.host.name, _no_answer(timeout))
     if code == 0:
         return None
     return Skipped(selected.entry.host.name, why_ssh_failed(selected, log.read_text(errors="replace")[-4000:], timeout))

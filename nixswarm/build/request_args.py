@@ -39,6 +39,7 @@ def request_from(args: argparse.Namespace, nix_args: tuple[str, ...], *, interac
         json_summary=args.json_summary,
         nix_args=nix_args,
         interactive=interactive,
+        check_timeout=getattr(args, "timeout", None),  # the discovery option; the TUI's prompt has none
     )
 
 

@@ -14,12 +14,16 @@ answer now. Every option nixswarm does not know goes to nix build (e.g. -L, -f F
 after `--` everything does. Nix's own --timeout setting is spelled `--option timeout N` here."""
 
 
+TIMEOUT_HELP = """seconds each host gets to let nixswarm in before the build (default 1, for a LAN; give more for
+hosts far away, such as Tailscale or hosted builders); also Nix's ssh ConnectTimeout (default 3)"""
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the subcommand."""
     parser = sub.add_parser("build", help="run nix build across the chosen builders", usage=USAGE,
                             description=DESCRIPTION)  # fmt: skip
     add_build_options(parser)
-    add_discovery_options(parser)
+    add_discovery_options(parser, TIMEOUT_HELP)
     add_config_option(parser)
     parser.set_defaults(run=run, nix_args=())
 

@@ -16,7 +16,10 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def add_discovery_options(parser: argparse.ArgumentParser) -> None:
+PROBE_TIMEOUT_HELP = "per-host probe limit (default 3)"
+
+
+def add_discovery_options(parser: argparse.ArgumentParser, timeout_help: str = PROBE_TIMEOUT_HELP) -> None:
     """--interface, --user, --identity, --timeout, --no-mdns."""
     group = parser.add_argument_group("discovery")
     group.add_argument(
@@ -25,7 +28,7 @@ def add_discovery_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     group.add_argument("--user", metavar="USER", help="ssh user for hosts that do not name their own")
     group.add_argument("--identity", metavar="FILE", help="ssh private key for hosts that do not name their own")
-    group.add_argument("--timeout", metavar="SEC", type=positive_seconds, help="per-host probe limit (default 3)")
+    group.add_argument("--timeout", metavar="SEC", type=positive_seconds, help=timeout_help)
     group.add_argument("--no-mdns", action="store_true", help="skip mDNS discovery")
 
 

@@ -156,3 +156,21 @@ def test_the_summary_counts_match_what_the_outputs_record(swarm: tuple[Lab, Path
     assert all(h["failed"] == 0 for h in summary["hosts"].values())
     for host, n in recorded.items():  # the plain summary table on stderr says the same
         assert any(line.split()[:2] == [host, str(n)] for line in done.stderr.splitlines()), done.stderr[-2000:]
+
+
+def test_a_far_host_is_left_out_by_the_lan_check_and_used_when_the_build_gives_it_time(make_lab: MakeLab) -> None:
+    lab = make_lab([BuilderSpec()])
+    b1 = lab.builder("b1")
+    lab.slow_link(b1, 2222, 0.25)  # each way: an ssh login takes several round trips, well over 1 s
+    home = lab.dir / "far-home"
+    added = run_nixswarm(home, "hosts", "add", "far", f"root@{b1.address}:2222", "--identity", str(lab.client_key))
+    trusted = run_nixswarm(home, "--timeout", "10", "hosts", "trust", "far", "--fingerprint", b1.fingerprint())
+    assert added.returncode == 0 and trusted.returncode == 0, added.stderr + trusted.stderr
+
+    lan, _ = build(lab, home, "--no-local", width=1, depth=1)
+    assert lan.returncode != 0, lan.stderr[-2000:]
+    assert "far: unreachable: no answer within 1 s (a far host? give it longer with --timeout SEC)" in lan.stderr
+
+    far, nodes = build(lab, home, "--no-local", "--timeout", "15", width=1, depth=1)
+    assert far.returncode == 0, far.stderr[-3000:]
+    assert built_by(lab, nodes) == {"b1"}

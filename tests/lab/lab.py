@@ -307,6 +307,12 @@ class Lab:
         self.spawn(builder, argv, "tests.lab.beacon", "beacon.log")
         self.wait_ready(builder, "registered", "beacon.log")
 
+    def slow_link(self, builder: Builder, port: int, delay: float) -> None:
+        """Let the builder's sshd also answer on port, every chunk `delay` seconds late each way (a far host)."""
+        argv = [sys.executable, "-m", "tests.lab.slow_link", builder.address, str(port), str(delay)]
+        self.spawn(builder, argv, "tests.lab.slow_link", "slow_link.log")
+        self.wait_ready(builder, "ready", "slow_link.log")
+
     def add_address(self, builder: Builder, address: str) -> None:
         """Give the builder a second address on its interface."""
         index = self.builders.index(builder) + 1
