@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.text import Span, Text
 
 from nixswarm.model.probe import FailureKind
 from nixswarm.model.trust import TrustState
@@ -41,8 +41,11 @@ def load_cell(loads: tuple[float, ...], cores: int, palette: Palette) -> Text:
     if not loads:
         return Text("-", style=palette.muted)
     latest = loads[-1]
-    style = palette.error if cores and latest > cores else ""
-    return Text.assemble((f"{latest:5.2f} ", style), (sparkline(loads, float(cores), SPARK), palette.accent))
+    number = f"{latest:5.2f} "
+    spans = [Span(len(number), len(number) + SPARK, palette.accent)]  # built directly: 200 hosts, every second
+    if cores and latest > cores:
+        spans.insert(0, Span(0, len(number), palette.error))
+    return Text(number + sparkline(loads, float(cores), SPARK), spans=spans)
 
 
 def weight_label(weight: float | None) -> str:

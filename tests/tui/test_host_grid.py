@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 
 from nixswarm.tui.widgets.host_grid import HostGrid
 
@@ -52,9 +54,9 @@ async def test_a_change_to_one_row_paints_only_that_row_again() -> None:
         painted: list[str | None] = []
         line = grid._line
 
-        def counted(key: str | None, cells: Sequence[Text], width: int) -> list[Segment]:
+        def counted(key: str | None, cells: Sequence[Text], width: int, look: Style) -> list[Segment]:
             painted.append(key)
-            return line(key, cells, width)
+            return line(key, cells, width, look)
 
         grid._line = counted  # type: ignore[method-assign]
         grid.show_cell("h3", "load", Text("9.0"))
@@ -97,17 +99,20 @@ async def test_a_row_changed_out_of_view_asks_for_no_repaint_yet_shows_its_new_c
     async with app.run_test(size=(60, 12)) as pilot:
         grid = app.query_one(HostGrid)
         await pilot.pause()
-        asked: list[int] = []
-        refresh_line = grid.refresh_line
+        asked: list[Region] = []
+        refresh = grid.refresh
 
-        def counted(y: int) -> None:
-            asked.append(y)
-            refresh_line(y)
+        def counted(*regions: Region, **options: bool) -> HostGrid:
+            asked.extend(regions)
+            return refresh(*regions, **options)
 
-        grid.refresh_line = counted  # type: ignore[method-assign]
+        grid.refresh = counted  # type: ignore[method-assign]
         grid.show_cell("h25", "load", Text("7.5"))
         grid.show_cell("h2", "load", Text("3.5"))
-        assert asked == [3]  # h2 is on screen (line 0 is the header); h25 is not
+        grid.show_cell("h4", "load", Text("4.5"))
+        grid.flush()
+        # h2 and h4 are on screen (line 0 is the header), asked for together; h25 is not
+        assert sorted(r.y for r in asked) == [3, 5] and all(r.height == 1 for r in asked)
         await pilot.press("end")
         await pilot.pause()
         lines = [grid.render_line(y).text for y in range(grid.size.height)]

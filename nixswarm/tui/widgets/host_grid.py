@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -23,7 +23,6 @@ Cells = tuple[Text, ...]
 Column = tuple[str, str, int]
 """(key, header, width); width 0: the rest of the line."""
 _GAP = 2
-_GAP_SEGMENT = Segment(" " * _GAP)
 _MIN_LAST = 8
 
 
@@ -75,10 +74,13 @@ class HostGrid(ScrollView, can_focus=True):
         self._index: dict[str, int] = {}
         self._cells: dict[str, Cells] = {}
         self._versions: dict[str, int] = {}
-        self._cell_cache: dict[tuple[str | None, int], tuple[Text, int, list[Segment]]] = {}
+        self._cell_cache: dict[tuple[str | None, int], tuple[Text, int, Style, list[Segment]]] = {}
         self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
         self._column: dict[str, int] = {key: i for i, (key, _, _) in enumerate(self.columns)}
         self._looks: dict[str, Style] = {}
+        self._dirty: set[int] = set()
+        self._width_cache: tuple[int, list[int], int] = (-1, [], 0)
+        """Lines on screen to repaint at the next flush."""
         """The line styles, worked out once per style change (not once per line)."""
         self.cursor_row = 0
 
@@ -156,10 +158,20 @@ class HostGrid(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self.keys) + 1)
 
     def _refresh_row(self, row: int) -> None:
-        """Draw a row again, if it is on screen (a scroll draws the others)."""
+        """Draw a row again, if it is on screen (a scroll draws the others); rows changed while one message is
+        handled are refreshed together, once, before the next frame."""
         top = round(self.scroll_y)
         if top <= row < top + self.size.height:
-            self.refresh_line(row + 1)
+            if not self._dirty:
+                self.call_next(self.flush)
+            self._dirty.add(row + 1 - top)
+
+    def flush(self) -> None:
+        """Ask Textual to repaint the rows changed since the last flush."""
+        if self._dirty:
+            width = max(self.virtual_size.width, self.size.width)
+            self.refresh(*(Region(0, y, width, 1) for y in self._dirty))
+            self._dirty.clear()
 
     def notify_style_update(self) -> None:
         self._looks = {}
@@ -181,35 +193,42 @@ class HostGrid(ScrollView, can_focus=True):
         elif self.cursor_row >= top + visible:
             self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
 
-    def _widths(self, width: int) -> list[int]:
-        fixed = sum(w + _GAP for _, _, w in self.columns if w)
-        return [w or max(_MIN_LAST, width - fixed - _GAP) for _, _, w in self.columns]
+    def _widths(self, width: int) -> tuple[list[int], int]:
+        """Each column's width, and the cells a line takes; the last column takes the rest, so that a line is
+        exactly `width` cells when it fits."""
+        if self._width_cache[0] != width:
+            fixed = sum(w + _GAP for _, _, w in self.columns if w)
+            widths = [w or max(_MIN_LAST, width - 1 - fixed - _GAP) for _, _, w in self.columns]
+            self._width_cache = (width, widths, 1 + sum(w + _GAP for w in widths))
+        return self._width_cache[1], self._width_cache[2]
 
-    def _line(self, key: str | None, cells: Sequence[Text], width: int) -> list[Segment]:
-        """The segments of a line; each cell is rendered once per change (a load refresh renders one cell)."""
-        segments = [Segment(" ")]
-        for i, (cell, cell_width) in enumerate(zip(cells, self._widths(width), strict=True)):
+    def _line(self, key: str | None, cells: Sequence[Text], width: int, look: Style) -> list[Segment]:
+        """The segments of a line, already in the row's look; each cell is rendered once per change (a load
+        refresh renders one cell) and per look (stripe or not), so no line is restyled segment by segment."""
+        segments = [Segment(" ", look)]
+        gap = Segment(" " * _GAP, look)
+        for i, (cell, cell_width) in enumerate(zip(cells, self._widths(width)[0], strict=True)):
             cached = self._cell_cache.get((key, i)) if key is not None else None
-            if cached is not None and cached[0] is cell and cached[1] == cell_width:
-                rendered = cached[2]
+            if cached is not None and cached[0] is cell and cached[1] == cell_width and cached[2] is look:
+                rendered = cached[3]
             else:
                 shown = cell.copy()
                 shown.truncate(cell_width, overflow="ellipsis", pad=True)
                 console = self.app.console  # Text.render leaves out the text's own style: add it under the spans
-                base = console.get_style(shown.style, default=None) if shown.style else None
-                rendered = list(Segment.apply_style(shown.render(console), base))
+                under = look + console.get_style(shown.style, default=None) if shown.style else look
+                rendered = list(Segment.apply_style(shown.render(console), under))
                 if key is not None:
-                    self._cell_cache[(key, i)] = (cell, cell_width, rendered)
+                    self._cell_cache[(key, i)] = (cell, cell_width, look, rendered)
             segments += rendered
-            segments.append(_GAP_SEGMENT)
+            segments.append(gap)
         return segments
 
-    def _strip(self, line: list[Segment], width: int, row: int | None) -> Strip:
+    def _strip(self, key: str | None, cells: Sequence[Text], width: int, row: int | None) -> Strip:
         """A line: the widget's style under the cells, the cursor's over them (its colours must win)."""
-        segments = Strip(line).crop_extend(0, width, None)
-        if row is None:
-            return segments.apply_style(self._look("host-grid--header"))
-        strip = segments.apply_style(self._look("host-grid--stripe" if row % 2 else "base"))
+        look = self._look("host-grid--header" if row is None else "host-grid--stripe" if row % 2 else "base")
+        line = self._line(key, cells, width, look)
+        drawn = self._widths(width)[1]
+        strip = Strip(line, width) if drawn == width else Strip(line, drawn).crop_extend(0, width, look)
         if row == self.cursor_row:
             cursor = self.get_component_rich_style("host-grid--cursor")
             strip = Strip(list(Segment.apply_style(strip, post_style=cursor)), width)
@@ -218,7 +237,7 @@ class HostGrid(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
-            return self._strip(self._line(None, [Text(label) for _, label, _ in self.columns], width), width, None)
+            return self._strip(None, [Text(label) for _, label, _ in self.columns], width, None)
         row = y - 1 + round(self.scroll_y)
         if not 0 <= row < len(self.keys):
             return Strip.blank(width, self.rich_style)
@@ -228,7 +247,7 @@ class HostGrid(ScrollView, can_focus=True):
         cached = self._strips.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        strip = self._strip(self._line(key, self._cells[key], width), width, row)
+        strip = self._strip(key, self._cells[key], width, row)
         self._strips[key] = (stamp, strip)
         return strip
 
