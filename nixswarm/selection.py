@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from nixswarm.model.hostkey import HostKey
 from nixswarm.nix.entry import MachineEntry
 from nixswarm.ssh.alias import alias_for
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.state import State
+
+if TYPE_CHECKING:
+    from nixswarm.probe.facts_cache import FactsCache
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,15 @@ class Skipped:
 
 
 def resolve(
-    settings: Settings, state: State, *, only: Iterable[str] = (), exclude: Iterable[str] = ()
+    settings: Settings,
+    state: State,
+    *,
+    only: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    facts: FactsCache | None = None,
 ) -> tuple[list[Selected], list[Skipped]]:
-    """Enabled hosts with an approved key; `only` and `exclude` narrow it further."""
+    """Enabled hosts with an approved key; `only` and `exclude` narrow it further. With facts, a host's unknown
+    systems and features come from the last probe of its approved key."""
     only_set, exclude_set = set(only), set(exclude)
     known = {h.host.name for h in settings.hosts}
     skipped = [Skipped(n, "no such host in the config") for n in sorted((only_set | exclude_set) - known)]
@@ -51,8 +61,19 @@ def resolve(
         if key is None:
             skipped.append(Skipped(name, "host key not approved yet (nixswarm hosts trust NAME)"))
             continue
-        selected.append(Selected(entry, key))
+        chosen = Selected(entry, key)
+        selected.append(with_probed_facts(chosen, facts) if facts is not None else chosen)
     return selected, skipped
+
+
+def with_probed_facts(selected: Selected, cache: FactsCache) -> Selected:
+    """Fill a host's unknown systems and features from the last probe of its approved key."""
+    host = selected.entry.host
+    facts = cache.get(selected.key)
+    if facts is None or (host.systems and host.features):
+        return selected
+    filled = replace(host, systems=host.systems or facts.nix.systems, features=host.features or facts.nix.features)
+    return replace(selected, entry=HostEntry(filled, selected.entry.choice))
 
 
 def machine_entry(selected: Selected, defaults: Defaults, *, via_alias: bool = True) -> MachineEntry:

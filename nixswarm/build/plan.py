@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from nixswarm.build.nix_setup import NixSetup
 from nixswarm.errors import ValidationError
 from nixswarm.model import validate
 from nixswarm.nix.entry import MachineEntry
 from nixswarm.nix.machines_render import render_entry
-from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.selection import Selected, Skipped, machine_entry
 from nixswarm.ssh.alias import alias_for
-from nixswarm.store.settings import Defaults, HostEntry
+from nixswarm.store.settings import Defaults
 
 _KERNELS = "linux|darwin|freebsd|netbsd|openbsd|cygwin|windows"
 _SYSTEM = re.compile(rf"(?<![a-z0-9_-])[a-z0-9_]{{1,32}}-({_KERNELS})(?![a-z0-9_])")
@@ -64,16 +63,6 @@ def needed_systems(nix_args: tuple[str, ...], setup: NixSetup) -> tuple[str, ...
         elif not arg.startswith("-") and "#" in arg:
             found += [m.group(0) for m in _SYSTEM.finditer(arg.split("#", 1)[1])]
     return tuple(dict.fromkeys(found))
-
-
-def with_probed_facts(selected: Selected, cache: FactsCache) -> Selected:
-    """Fill a host's unknown systems and features from the last probe of its approved key."""
-    host = selected.entry.host
-    facts = cache.get(selected.key)
-    if facts is None or (host.systems and host.features):
-        return selected
-    filled = replace(host, systems=host.systems or facts.nix.systems, features=host.features or facts.nix.features)
-    return replace(selected, entry=HostEntry(filled, selected.entry.choice))
 
 
 def plan_build(

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from nixswarm.build.argv import user_max_jobs, without_max_jobs
 from nixswarm.build.nix_setup import NixSetup, check_nix, require_trusted
-from nixswarm.build.plan import Plan, plan_build, with_probed_facts
+from nixswarm.build.plan import Plan, plan_build
 from nixswarm.build.reach import CHECK_TIMEOUT, check_reachable
 from nixswarm.build.weight import parse_weight
 from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
@@ -80,9 +80,8 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
         weight = parse_weight(request.local_weight) if request.local_weight is not None else None
     except ValidationError as err:
         raise NixswarmError(err.message, title="Usage") from None
-    selected, skipped = resolve(settings, state, only=request.hosts, exclude=request.exclude)
-    cache = load_facts(paths.facts_file())
-    selected = [with_probed_facts(s, cache) for s in selected]
+    facts = load_facts(paths.facts_file())
+    selected, skipped = resolve(settings, state, only=request.hosts, exclude=request.exclude, facts=facts)
     ssh_config, known_hosts = render_ssh_files(selected, settings.defaults, where)
     write_ssh_files(ssh_config, known_hosts, where)
     check = request.check_timeout or CHECK_TIMEOUT

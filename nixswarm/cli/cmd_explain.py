@@ -26,13 +26,11 @@ def run(args: argparse.Namespace) -> int:
 
     system = validate.system(args.system, "--system")
     required = validate.features(tuple(f for f in args.features.split(",") if f), "--features")
-    from nixswarm.build.plan import with_probed_facts
     from nixswarm.store import paths
     from nixswarm.store.facts_file import load_facts
 
-    selected, skipped = resolve(context.settings_for(args), context.state())
-    cache = load_facts(paths.facts_file())  # systems and features from the last probe, where the config has none
-    selected = [with_probed_facts(s, cache) for s in selected]
+    facts = load_facts(paths.facts_file())  # systems and features from the last probe, where the config has none
+    selected, skipped = resolve(context.settings_for(args), context.state(), facts=facts)
     candidates = [
         Candidate(
             name=s.entry.host.name,

@@ -21,9 +21,12 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.cli.output import warn
     from nixswarm.nix.nixos_export import render_nixos
     from nixswarm.selection import resolve
+    from nixswarm.store import paths
+    from nixswarm.store.facts_file import load_facts
 
     settings = context.settings_for(args)
-    selected, skipped = resolve(settings, context.state())
+    facts = load_facts(paths.facts_file())  # systems and features from the last probe, where the config has none
+    selected, skipped = resolve(settings, context.state(), facts=facts)
     for s in skipped:
         warn(f"left out {s.name}: {s.reason}")
     print(render_nixos(selected, settings.defaults), end="")

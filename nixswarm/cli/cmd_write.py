@@ -40,12 +40,14 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.selection import resolve
     from nixswarm.ssh.include import ensure_include
     from nixswarm.store import paths
+    from nixswarm.store.facts_file import load_facts
     from nixswarm.writer import Targets
 
     if args.system:
         return _system(args)
     settings = context.settings_for(args)
-    selected, skipped = resolve(settings, context.state())
+    facts = load_facts(paths.facts_file())  # systems and features from the last probe, where the config has none
+    selected, skipped = resolve(settings, context.state(), facts=facts)
     for s in skipped:
         warn(f"left out {s.name}: {s.reason}")
     try:
@@ -76,6 +78,7 @@ def _system(args: argparse.Namespace) -> int:
 
     from nixswarm.nix.local_nix import local_nix_facts
     from nixswarm.selection import resolve
+    from nixswarm.store.facts_file import load_facts
     from nixswarm.store.settings_file import load_settings
     from nixswarm.store.state import load_state
     from nixswarm.system_files import invoking_user_home, system_targets
@@ -83,7 +86,9 @@ def _system(args: argparse.Namespace) -> int:
     home = invoking_user_home()
     config = Path(args.config).absolute() if args.config else home / ".config/nixswarm/config.toml"
     settings = load_settings(config)
-    selected, skipped = resolve(settings, load_state(home / ".local/state/nixswarm/state.json"))
+    state_dir = home / ".local/state/nixswarm"
+    facts = load_facts(state_dir / "facts.json")
+    selected, skipped = resolve(settings, load_state(state_dir / "state.json"), facts=facts)
     for s in skipped:
         warn(f"left out {s.name}: {s.reason}")
     nix = asyncio.run(local_nix_facts()).version

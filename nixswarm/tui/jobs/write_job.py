@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nixswarm.errors import ConfigError
 from nixswarm.model.nixversion import NixVersion
+from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.selection import Skipped, resolve
 from nixswarm.ssh.include import ensure_include, has_include, include_line
 from nixswarm.store import paths
@@ -62,9 +63,10 @@ def _change(path: Path, text: str) -> FileChange:
     return FileChange(path, tuple(lines), old is None)
 
 
-def plan_write(settings: Settings, state: State, nix: NixVersion) -> WritePlan:
-    """Render the saved selection as `nixswarm write` would; any invalid value raises here."""
-    selected, skipped = resolve(settings, state)
+def plan_write(settings: Settings, state: State, nix: NixVersion, facts: FactsCache | None = None) -> WritePlan:
+    """Render the saved selection as `nixswarm write` would (unknown systems and features from facts); any
+    invalid value raises here."""
+    selected, skipped = resolve(settings, state, facts=facts)
     ssh_config = paths.ssh_config_file()
     targets = Targets(
         machines=paths.machines_file(),

@@ -214,7 +214,7 @@ class HostsScreen(LiveHosts):
         from nixswarm.tui.screens.write import WriteScreen
 
         config = self.ctx.config
-        plan = plan_write(config.settings, config.state, self._nix())
+        plan = plan_write(config.settings, config.state, self._nix(), self.ctx.cache)
         self.app.push_screen(WriteScreen(plan, self._pal()), partial(self._confirmed_write, plan))
 
     def _confirmed_write(self, plan: WritePlan, confirmed: bool | None) -> None:
