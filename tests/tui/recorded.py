@@ -203,7 +203,7 @@ class Fakes:
         return Services(scan=self.scanner, probe=self.prober, fetch_key=self.fetcher, build=builder,
                         local_load=lambda: 0.75, clock=self.clock)  # fmt: skip
 
-    def app(self, theme: str | None = None) -> NixswarmApp:
+    def app(self, theme: str | None = None, overrides: dict[str, object] | None = None) -> NixswarmApp:
         """The app over the fakes, with no periodic refresh (tests refresh by hand)."""
         return make_app(services=self.services(), options=ScanOptions(mdns=False), theme=theme, refresh_interval=None,
-                        cache=FactsCache())  # fmt: skip
+                        cache=FactsCache(), overrides=overrides)  # fmt: skip

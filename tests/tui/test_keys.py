@@ -339,3 +339,14 @@ async def test_b_takes_this_builds_own_options_and_refuses_the_commands_ones(fak
         await pilot.pause()
         prompt = app.screen.query_one("#installable", Input)
         assert prompt.value == ".#hello --exclude bravo --no-local --json-summary out.json -L"
+
+
+async def test_a_timeout_given_to_the_tui_gives_each_host_that_long_in_the_builds_check(fakes: Fakes) -> None:
+    app = fakes.app(overrides={"timeout": 7.0})
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press(*".#hello", "enter")
+        await settle(pilot)
+        assert fakes.builder is not None and fakes.builder.requests[0].check_timeout == 7.0

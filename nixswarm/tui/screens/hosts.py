@@ -242,6 +242,9 @@ class HostsScreen(LiveHosts):
         from nixswarm.tui.screens.build import BuildScreen
 
         self.last_build = prompt.typed
+        timeout = self.ctx.config.overrides.get("timeout")  # `nixswarm --timeout SEC`: far hosts get longer
+        if isinstance(timeout, int | float) and request.check_timeout is None:
+            request = replace(request, check_timeout=float(timeout))
         self.app.push_screen(BuildScreen(self.ctx, request))
 
     def action_help(self) -> None:
