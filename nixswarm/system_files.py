@@ -38,9 +38,6 @@ def invoking_user_home() -> Path:
 
 def system_aliases(root: Path = Path("/")) -> frozenset[str]:
     """The `Host nixswarm-NAME` aliases in nixswarm's ssh drop-in, which a nix-daemon's root ssh reads."""
-    try:
-        text = (root / SSH_DROP_IN).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return frozenset()
-    words = (line.split() for line in text.splitlines())
-    return frozenset(w[1] for w in words if len(w) == 2 and w[0] == "Host" and w[1].startswith("nixswarm-"))
+    from nixswarm.ssh.config_read import read_aliases_file
+
+    return frozenset(read_aliases_file(root / SSH_DROP_IN))

@@ -50,11 +50,11 @@ class _PromptParser(argparse.ArgumentParser):
         raise BuildUsageError(message)
 
 
-def request_of_words(words: list[str], default_weight: str | None) -> BuildRequest:
+def request_of_words(words: list[str], default_weight: str | None, check_timeout: float | None = None) -> BuildRequest:
     """What the TUI's prompt asks for: installables and nix options, with PROMPT_OPTIONS anywhere before `--`.
 
-    default_weight applies unless --local-weight or --no-local is typed; BuildUsageError for anything else of
-    nixswarm's own (it belongs on the command line) or a malformed option.
+    default_weight applies unless --local-weight or --no-local is typed, check_timeout is the app's --timeout;
+    BuildUsageError for anything else of nixswarm's own (it belongs on the command line) or a malformed option.
     """
     split = split_build_argv(words)
     for word in split.own:
@@ -69,6 +69,7 @@ def request_of_words(words: list[str], default_weight: str | None) -> BuildReque
         raise BuildUsageError("name something to build")
     if args.local_weight is None and not args.no_local:
         args.local_weight = default_weight
+    args.timeout = check_timeout
     return request_from(args, split.nix, interactive=False)
 
 

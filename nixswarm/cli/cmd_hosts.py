@@ -171,17 +171,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _own_aliases() -> dict[str, AliasTarget]:
     """The aliases of nixswarm's ssh configs (the user's, then `write --system`'s), to import its machines files."""
-    from nixswarm.ssh.config_read import read_aliases
+    from nixswarm.ssh.config_read import read_aliases_file
     from nixswarm.store import paths
     from nixswarm.system_files import system_targets
 
-    found: dict[str, AliasTarget] = {}
-    for config in (system_targets().ssh_config, paths.ssh_config_file()):
-        try:
-            found |= read_aliases(config.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
-    return found
+    return read_aliases_file(system_targets().ssh_config) | read_aliases_file(paths.ssh_config_file())
 
 
 def _trust(args: argparse.Namespace, settings: Settings) -> int:

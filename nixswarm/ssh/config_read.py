@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from nixswarm.errors import ValidationError
 from nixswarm.model import validate
@@ -46,6 +47,14 @@ def read_aliases(text: str) -> dict[str, AliasTarget]:
         except (ValidationError, KeyError):
             continue
     return found
+
+
+def read_aliases_file(path: Path) -> dict[str, AliasTarget]:
+    """read_aliases of the file at path; none when it is missing or unreadable."""
+    try:
+        return read_aliases(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return {}
 
 
 def _target(block: dict[str, str]) -> AliasTarget:

@@ -146,12 +146,10 @@ class Board:
         if row is None:
             return None
         if isinstance(outcome, ProbeResult):
-            trust = trust_state(state.approved_key(name), outcome.host_key)  # presented, as _trusted reads it
-            row = replace(row, result=outcome, failure=None, probed=True, loads=_loads(row.loads, outcome.load),
-                          trust=trust)  # fmt: skip
+            row = replace(row, result=outcome, failure=None, probed=True, loads=_loads(row.loads, outcome.load))
         else:
-            row = self._trusted(replace(row, failure=outcome, probed=True), state)
-        self._rows[name] = row
+            row = replace(row, failure=outcome, probed=True)
+        row = self._rows[name] = self._trusted(row, state)
         return row
 
     def local_load(self, load: float) -> LocalRow | None:

@@ -233,7 +233,9 @@ class HostsScreen(LiveHosts):
         from nixswarm.tui.screens.installable import InstallableScreen
 
         weight = self.ctx.config.settings.defaults.local_weight
-        prompt = InstallableScreen(self.last_build, None if weight is None else f"{weight:g}")
+        timeout = self.ctx.config.overrides.get("timeout")  # `nixswarm --timeout SEC`: far hosts get longer
+        prompt = InstallableScreen(self.last_build, None if weight is None else f"{weight:g}",
+                                   float(timeout) if isinstance(timeout, int | float) else None)  # fmt: skip
         self.app.push_screen(prompt, partial(self._build, prompt))
 
     def _build(self, prompt: InstallableScreen, request: BuildRequest | None) -> None:
@@ -242,9 +244,6 @@ class HostsScreen(LiveHosts):
         from nixswarm.tui.screens.build import BuildScreen
 
         self.last_build = prompt.typed
-        timeout = self.ctx.config.overrides.get("timeout")  # `nixswarm --timeout SEC`: far hosts get longer
-        if isinstance(timeout, int | float) and request.check_timeout is None:
-            request = replace(request, check_timeout=float(timeout))
         self.app.push_screen(BuildScreen(self.ctx, request))
 
     def action_help(self) -> None:

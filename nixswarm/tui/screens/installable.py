@@ -23,11 +23,13 @@ class InstallableScreen(ModalScreen[BuildRequest | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, last: str = "", default_weight: str | None = None) -> None:
-        """last: what was typed the time before; default_weight: the saved local weight, unless one is typed."""
+    def __init__(self, last: str = "", default_weight: str | None = None, check_timeout: float | None = None) -> None:
+        """last: what was typed the time before; default_weight: the saved local weight, unless one is typed;
+        check_timeout: the app's --timeout, for the build's check of each host."""
         super().__init__(classes="dialog")
         self.last = last
         self.default_weight = default_weight
+        self.check_timeout = check_timeout
         self.typed = last
         """What was typed, when it made a request."""
 
@@ -48,7 +50,7 @@ class InstallableScreen(ModalScreen[BuildRequest | None]):
             problem.update(f"cannot split that: {err}")
             return
         try:
-            request = request_of_words(words, self.default_weight)
+            request = request_of_words(words, self.default_weight, self.check_timeout)
         except BuildUsageError as err:
             problem.update(err.message)
             return

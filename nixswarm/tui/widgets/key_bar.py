@@ -54,7 +54,7 @@ class KeyBar(Widget, can_focus=False):
             if not enabled or binding.action in seen or not (binding.show or key == palette_key):
                 continue
             seen.add(binding.action)
-            shown.append((binding.key.split(",")[0], self.app.get_key_display(binding), binding.description))
+            shown.append((key, self.app.get_key_display(binding), binding.description))
         return shown
 
     def render(self) -> Text:
