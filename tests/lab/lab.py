@@ -17,11 +17,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
+from tests.lab.build_users import add_build_users, remove_build_users
+from tests.lab.nixroots import NixRootMissing, root_for
 from tests.lab.procs import cmdline, read_until, run, stop
 
 State = Literal["up", "refused", "blackhole"]
 REGISTRY = Path("/tmp/nixswarm-lab-registry")
 SSHD = "/usr/sbin/sshd"
+CLIENT_BUILD_USERS = 4
+SSHD_HERE = ('mount --bind "$1" /nix && mount --bind "$2" /etc/nix && mount --bind "$3" /root '
+             '&& hostname "$4" && exec "$5" -D -f "$6" -E "$7"')  # fmt: skip
+"""A builder on the tests' own Nix: its store, nix.conf and home over the machine's, in its own mount namespace."""
+SSHD_IN_ROOT = ('r="$8" && mkdir -p "$r/nix" "$r/etc/nix" "$r$9" "$r/mnt/nixswarm-oldroot" && mount --bind "$r" "$r" '
+                '&& mount --bind "$1" "$r/nix" && mount --bind "$2" "$r/etc/nix" && mount --bind "$3" "$r/root" '
+                '&& mount --rbind /dev "$r/dev" && mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" '
+                '&& mount -t tmpfs tmpfs "$r/run" && mkdir -p "$r/run/sshd" && mount --bind "$9" "$r$9" '
+                '&& hostname "$4" && cd "$r" && pivot_root . mnt/nixswarm-oldroot && umount -l /mnt/nixswarm-oldroot '
+                '&& exec chroot . "$5" -D -f "$6" -E "$7"')  # fmt: skip
+"""A builder on another Nix: the same, with that Nix's chroot as the root of its mount namespace (the lab's folder
+bound at the same path). pivot_root, not a bare chroot: the kernel refuses user namespaces to a chrooted process,
+and newer Nix then silently builds without its sandbox (sandbox-fallback)."""
 BLACKHOLE_NFT = "table inet nxlab {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 22 drop\n }\n}\n"
 
 
@@ -41,6 +56,8 @@ class BuilderSpec:
     """Build slots (and build users)."""
     state: State = "up"
     """up, refused (no sshd) or blackhole (tcp/22 dropped)."""
+    nix: str | None = None
+    """Its Nix series (2.8, 2.26, 2.34): None is the Nix the tests run with."""
 
 
 @dataclass
@@ -62,6 +79,8 @@ class Builder:
     """Processes started in the builder's namespaces (advertisers), with their /proc marker."""
     group: str = ""
     users: list[str] = field(default_factory=list)
+    root: Path = Path("/")
+    """The root whose Nix and sshd it runs ("/" or a chroot of tests/matrix/nixroot.sh)."""
 
     @property
     def host_key_line(self) -> str:
@@ -92,12 +111,17 @@ class Lab:
         self.specs = specs
         self.run_id = f"{os.getpid() % 0x10000:04x}{random.randrange(0x100):02x}"[-5:]
         self.dir = Path(tempfile.mkdtemp(prefix=f"nxlab-{self.run_id}-"))
+        # newer Nix sets up its sandbox inside a user namespace: the /lab-id source must be reachable by anyone
+        self.dir.chmod(0o711)
         self.subnet = self._free_subnet()
         self.bridge = f"nxb{self.run_id}"
         self.bridge_address = f"10.77.{self.subnet}.1"
         self.builders: list[Builder] = []
         self.client_key = self.dir / "client_key"
         self.graph_dir = self.dir / "graph"
+        self.client_group = f"nx{self.run_id}c"
+        self.client_users: list[str] = []
+        self.roots: dict[str | None, Path] = {}
 
     # ---- set-up -------------------------------------------------------------------------------
     def __enter__(self) -> Lab:
@@ -122,6 +146,13 @@ class Lab:
                 raise LabUnavailable(f"`{tool}` is missing (tests/run.sh installs it)")
         if not Path(SSHD).exists() or not Path("/bin/busybox").exists():
             raise LabUnavailable("openssh-server or busybox-static is missing (tests/run.sh installs them)")
+        try:
+            self.roots = {spec.nix: root_for(spec.nix) for spec in self.specs}
+        except NixRootMissing as err:
+            raise LabUnavailable(str(err)) from err
+        # what a fresh machine lacks: the mount points of each builder's store and nix.conf, sshd's own folder
+        for folder in ("/nix", "/etc/nix", "/run/sshd"):
+            Path(folder).mkdir(mode=0o755, parents=True, exist_ok=True)
 
     def _free_subnet(self) -> int:
         used = run(["ip", "-4", "route"], check=False).stdout
@@ -140,19 +171,21 @@ class Lab:
             "owner": os.getpid(),
             "dir": str(self.dir),
             "bridge": self.bridge,
-            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users,
-                          "procs": [[p.pid, m] for p, m in b.procs]} for b in self.builders],
-        }  # fmt: skip
+            "client": {"group": self.client_group, "users": self.client_users},
+            "builders": [_builder_record(b) for b in self.builders],
+        }
         (REGISTRY / f"{self.run_id}.json").write_text(json.dumps(data))
 
     def _setup(self) -> None:
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "nxlab-client", "-f", str(self.client_key)])
-        run(["ip", "link", "add", self.bridge, "type", "bridge"])
         self._record()
+        self._make_client_users()
+        self._record()
+        run(["ip", "link", "add", self.bridge, "type", "bridge"])
         run(["ip", "addr", "add", f"{self.bridge_address}/24", "dev", self.bridge])
         run(["ip", "link", "set", self.bridge, "up"])
         for index, spec in enumerate(self.specs, start=1):
-            self.builders.append(self._make_builder(index, spec))
+            self._make_builder(index, spec)
             self._record()
         for builder in self.builders:
             if builder.spec.state != "refused":
@@ -163,7 +196,14 @@ class Lab:
         (self.dir / "client-nix").mkdir()
         (self.dir / "client-nix" / "nix.conf").write_text(
             "experimental-features = nix-command flakes\nsubstituters =\nsandbox = true\nbuilders =\n"
+            f"build-users-group = {self.client_group}\n"
         )
+
+    def _make_client_users(self) -> None:
+        """The client's own build users: Debian's nix-bin makes no nixbld group, and Nix's default names it."""
+        self.client_users = [f"nx{self.run_id}c{k}" for k in range(1, CLIENT_BUILD_USERS + 1)]
+        self._record()
+        add_build_users(self.client_group, self.client_users, [Path("/")])
 
     def _make_builder(self, index: int, spec: BuilderSpec) -> Builder:
         name = f"b{index}"
@@ -175,13 +215,13 @@ class Lab:
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"nxlab-{name}", "-f", str(host_key)])
         builder = Builder(name, ns, f"10.77.{self.subnet}.{10 + index}", bdir, spec,
                           f"{name}-{self.run_id}", Path(f"{host_key}.pub"))  # fmt: skip
+        builder.root = self.roots.get(spec.nix, Path("/"))
+        # known before it exists, so a set-up that fails half-way still removes it
+        self.builders.append(builder)
         builder.group = f"nx{self.run_id}g{index}"
-        run(["groupadd", "--system", builder.group])
-        for k in range(1, spec.max_jobs + 1):
-            user = f"nx{self.run_id}u{index}x{k}"
-            builder.users.append(user)
-            run(["useradd", "--system", "--no-create-home", "-g", builder.group, "-G", builder.group,
-                 "-s", "/usr/sbin/nologin", user])  # fmt: skip
+        builder.users = [f"nx{self.run_id}u{index}x{k}" for k in range(1, spec.max_jobs + 1)]
+        self._record()
+        add_build_users(builder.group, builder.users, [Path("/"), builder.root])
         (bdir / "lab-id").write_text(builder.lab_id + "\n")
         (bdir / "etc-nix" / "nix.conf").write_text(
             f"build-users-group = {builder.group}\nsandbox = true\nsubstituters =\n"
@@ -197,6 +237,7 @@ class Lab:
             "MaxStartups 100:30:200\nMaxSessions 100\nUseDNS no\nPrintMotd no\n"
         )
         run(["ip", "netns", "add", ns])
+        self._record()
         veth, peer = f"nx{self.run_id}v{index}", f"nx{self.run_id}p{index}"
         run(["ip", "link", "add", veth, "type", "veth", "peer", "name", peer])
         run(["ip", "link", "set", peer, "netns", ns])
@@ -210,24 +251,25 @@ class Lab:
     # ---- builder control ------------------------------------------------------------------------
     def start_sshd(self, builder: Builder) -> None:
         """Start the builder's sshd in its own mount namespace (its own /nix, /etc/nix and a clean home)."""
-        script = ('mount --bind "$1" /nix && mount --bind "$2" /etc/nix && mount --bind "$3" /root '
-                  '&& hostname "$4" && exec "$5" -D -f "$6" -E "$7"')  # fmt: skip
         bdir = builder.dir
-        proc = subprocess.Popen(
-            ["ip", "netns", "exec", builder.namespace, "unshare", "--mount", "--uts", "--", "sh", "-c", script,
-             "sh", str(bdir / "nix"), str(bdir / "etc-nix"), str(bdir / "home"), builder.name, SSHD,
-             str(bdir / "sshd_config"), str(bdir / "sshd.log")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        start_log = bdir / "sshd-start.log"
+        with start_log.open("w") as errors:
+            proc = subprocess.Popen(
+                ["ip", "netns", "exec", builder.namespace, "unshare", "--mount", "--uts", "--", "sh", "-c",
+                 SSHD_IN_ROOT if builder.root != Path("/") else SSHD_HERE, "sh", str(bdir / "nix"),
+                 str(bdir / "etc-nix"), str(bdir / "home"), builder.name, SSHD, str(bdir / "sshd_config"),
+                 str(bdir / "sshd.log"), str(builder.root), str(self.dir)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+            )  # fmt: skip
         builder.pid = proc.pid
         builder.state = "up"
         self._record()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + (15 if builder.root != Path("/") else 5)
+        while time.monotonic() < deadline and proc.poll() is None:
             with contextlib.suppress(OSError), socket.create_connection((builder.address, 22), timeout=0.2):
                 return
             time.sleep(0.02)
-        raise LabUnavailable(f"sshd of {builder.name} did not start: {(bdir / 'sshd.log').read_text()[-400:]}")
+        raise LabUnavailable(f"sshd of {builder.name} did not start: {_why_not_started(proc, bdir)}")
 
     def stop_sshd(self, builder: Builder) -> None:
         """Take the builder down: connections are refused."""
@@ -348,12 +390,14 @@ class Lab:
     # ---- teardown ---------------------------------------------------------------------------------
     def teardown(self) -> None:
         """Stop what was started, delete namespaces, bridge, users and files; never raises."""
-        _teardown_record({
-            "dir": str(self.dir),
-            "bridge": self.bridge,
-            "builders": [{"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users,
-                          "procs": [[p.pid, m] for p, m in b.procs]} for b in self.builders],
-        })  # fmt: skip
+        _teardown_record(
+            {
+                "dir": str(self.dir),
+                "bridge": self.bridge,
+                "client": {"group": self.client_group, "users": self.client_users},
+                "builders": [_builder_record(b) for b in self.builders],
+            }
+        )
         for b in self.builders:
             for proc, _ in b.procs:
                 with contextlib.suppress(ChildProcessError, subprocess.TimeoutExpired):
@@ -375,16 +419,40 @@ def _teardown_record(data: dict[str, object]) -> None:
     for b in builders:
         # ControlMaster sockets of this lab live under its folder; any master process dies with its sockets
         run(["ip", "netns", "del", str(b["ns"])], check=False)
-        for user in b.get("users") or []:
-            run(["userdel", str(user)], check=False)
-        if b.get("group"):
-            run(["groupdel", str(b["group"])], check=False)
+        root = str(b.get("root") or "/")
+        remove_build_users(b.get("group"), b.get("users") or [], [Path("/"), Path(root)])
+        if root != "/":
+            with contextlib.suppress(OSError):
+                (Path(root) / str(data.get("dir", "/")).lstrip("/")).rmdir()
+    client = data.get("client") or {}
+    assert isinstance(client, dict)
+    remove_build_users(client.get("group"), client.get("users") or [], [Path("/")])
     if data.get("bridge"):
         run(["ip", "link", "del", str(data["bridge"])], check=False)
     folder = Path(str(data.get("dir", "")))
     if folder.name.startswith("nxlab-"):
         _close_masters(folder)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _builder_record(b: Builder) -> dict[str, object]:
+    return {"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users, "root": str(b.root),
+            "procs": [[p.pid, m] for p, m in b.procs]}  # fmt: skip
+
+
+def _why_not_started(proc: subprocess.Popen[bytes], bdir: Path) -> str:
+    """The real reason: the mount's or sshd's own stderr, or sshd's log, or that it ran but never listened."""
+    if proc.poll() is None:
+        stop(proc.pid, SSHD)
+    parts = []
+    for log in ("sshd-start.log", "sshd.log"):
+        with contextlib.suppress(OSError):
+            text = (bdir / log).read_text().strip()
+            if text:
+                parts.append(f"{log}: {text[-600:]}")
+    code = proc.returncode
+    status = f"exited with {code}" if code is not None else "still not listening after the wait"
+    return f"{status}; " + ("; ".join(parts) if parts else "it wrote nothing on stderr and no sshd.log")
 
 
 def _wait_for_line(stream: IO[str], wanted: str, timeout: float) -> bool:
