@@ -9,7 +9,7 @@ root="$cache/$suite"
 mirror="${NIXSWARM_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 apt_opts="-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -o Dpkg::Use-Pty=0"
 packages="libdbi-perl nix-bin openssh-server openssh-client python3 python3-venv busybox-static iproute2 nftables
-ca-certificates passwd util-linux procps"
+ca-certificates passwd util-linux util-linux-extra mount procps"
 
 say() { echo "nixroot($suite): $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -61,6 +61,7 @@ make_root() {
     mkdir -p "$new/etc/nix" "$new/run/sshd" "$new/mnt/nixswarm-host"
     in_root "$new" apt-get clean
     installed_nix "$new" >"$new/.nixswarm-nix-bin"
+    echo "$packages" >"$new/.nixswarm-packages"
     if [ -e "$root" ]; then
         mounted_below "$root" && die "$root is in use (mounted); not replacing it"
         rm -rf "$root"
@@ -79,6 +80,13 @@ if [ -f "$root/.nixswarm-nix-bin" ]; then
         fi
     else
         say "cannot ask the registry for $suite's nix-bin; using the cached chroot (nix-bin $have)"
+    fi
+    if [ "$(cat "$root/.nixswarm-packages" 2>/dev/null)" != "$packages" ]; then
+        say "the chroot's package list changed: installing it"
+        # shellcheck disable=SC2086
+        in_root "$root" apt-get $apt_opts install -y -qq $packages >"$cache/$suite.apt.log" 2>&1 \
+            || die "apt-get install in the $suite chroot failed; see $cache/$suite.apt.log"
+        echo "$packages" >"$root/.nixswarm-packages"
     fi
 else
     make_root
