@@ -1,14 +1,17 @@
 #!/bin/sh
 # The end-to-end suite with another Nix as the client: client.sh SUITE [PYTEST ARGS...]
 # Inside SUITE's chroot (made by nixroot.sh), nixswarm goes into a venv of that chroot's own Python, and pytest runs
-# there (default: tests/e2e). Lab builders default to the same Nix; tests ask for the others by version.
+# there (tests/e2e unless a path under tests/ is given). Lab builders default to the same Nix; tests ask for the others by version.
 set -eu
 suite="$1"
 shift
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$("$here/nixroot.sh" "$suite")"
 venv=".venv-nix/$suite"
-[ "$#" -gt 0 ] || set -- tests/e2e
+case " $* " in
+*" tests"*) ;;
+*) set -- "$@" tests/e2e ;;  # no test path given: the end-to-end suite
+esac
 # shellcheck disable=SC2016
 exec "$here/in_root.sh" "$root" sh -eu -c '
 venv="$1"; shift
