@@ -43,6 +43,25 @@ def _plain(lab: Lab, builders: Path, width: int = 3, depth: int = 3) -> list[str
             "--builders", f"@{builders}", *_graph(lab, width, depth)]  # fmt: skip
 
 
+def _plain_ssh(lab: Lab) -> str:
+    """NIX_SSHOPTS of plain nix: the lab's key, none of ssh's own config files."""
+    return f"-F /dev/null -i {lab.client_key} -o IdentitiesOnly=yes"
+
+
+def _nixswarm_build(lab: Lab) -> list[str]:
+    """`nixswarm build --no-local` of a fresh graph on the first three builders."""
+    return [NIXSWARM, "build", "--no-local", "--hosts", "b1,b2,b3", *_graph(lab)]
+
+
+def _interleaved(cases: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Each case's samples; the cases take turns in every round, so drift hits every case alike."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, case in cases.items():
+            samples[name].append(case())
+    return samples
+
+
 def _home_env(lab: Lab, home: Path) -> dict[str, str]:
     return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
             "XDG_STATE_HOME": str(home / "state"), "NIX_CONF_DIR": str(lab.dir / "client-nix")}  # fmt: skip
@@ -69,14 +88,13 @@ def _startup() -> tuple[list[float], bool]:
 
 def run() -> Section:
     """The markdown section and its samples."""
-    rows: dict[str, list[float]] = {}
     with Lab([BuilderSpec() for _ in range(5)]) as lab, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         env = _home_env(lab, home)
         _configure(lab, env)
         healthy = lab.builders[:3]
         builders = machines_file(lab, healthy, home / "machines")
-        plain_ssh = f"-F /dev/null -i {lab.client_key} -o IdentitiesOnly=yes"
+        plain_ssh = _plain_ssh(lab)
 
         def with_master() -> float:
             """A fresh ControlMaster per build, closed afterwards, as nixswarm does."""
@@ -89,21 +107,17 @@ def run() -> Section:
             return took
 
         client = lab.client_env()
-        nixswarm = [NIXSWARM, "build", "--no-local", "--hosts", "b1,b2,b3"]
         cases: dict[str, Callable[[], float]] = {
             "plain nix": lambda: _timed(_plain(lab, builders), {**client, "NIX_SSHOPTS": plain_ssh}),
             "plain nix + ControlMaster": with_master,
-            "nixswarm build": lambda: _timed([*nixswarm, *_graph(lab)], env),
+            "nixswarm build": lambda: _timed(_nixswarm_build(lab), env),
         }
-        for _ in range(ROUNDS):  # interleaved, so drift hits every case alike
-            for name, case in cases.items():
-                rows.setdefault(name, []).append(case())
+        rows = _interleaved(cases, ROUNDS)
         lab.blackhole(lab.builder("b4"))
         lab.stop_sshd(lab.builder("b5"))
         dead = [_timed([NIXSWARM, "build", "--no-local", *_graph(lab)], env) for _ in range(ROUNDS)]
         with_dead = machines_file(lab, [lab.builder("b4"), *healthy], home / "machines-dead")  # Nix tries it first
-        nix_default_ssh = f"-F /dev/null -i {lab.client_key} -o IdentitiesOnly=yes"
-        stall = _timed(_plain(lab, with_dead, 1, 1), {**client, "NIX_SSHOPTS": nix_default_ssh})
+        stall = _timed(_plain(lab, with_dead, 1, 1), {**client, "NIX_SSHOPTS": plain_ssh})
     startup, textual = _startup()
     base = statistics.median(rows["plain nix"])
     table = [f"| {name} | {summary(s)} | {base / statistics.median(s):.2f}x |" for name, s in rows.items()]

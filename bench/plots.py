@@ -84,6 +84,24 @@ def _build(fig: Figure, data: Figures) -> None:
     ax.legend(fontsize="small")
 
 
+def _versions(fig: Figure, data: Figures) -> None:
+    ax = fig.subplots()
+    clients = data["clients"]
+    where = range(len(clients))
+    series = {"plain nix": ("tab:gray", -0.2), "nixswarm build": ("tab:blue", 0.2)}
+    for name, (color, shift) in series.items():
+        medians, errors = _spread([c["seconds"][name] for c in clients])
+        bars = ax.bar([x + shift for x in where], medians, width=0.4, yerr=errors, capsize=5, color=color, label=name)
+        labels = [f"{m:.2f} s" for m in medians]
+        if name == "nixswarm build":
+            plain = [statistics.median(c["seconds"]["plain nix"]) for c in clients]
+            labels = [f"{label}\n{m / p:.2f}x plain nix" for label, m, p in zip(labels, medians, plain, strict=True)]
+        ax.bar_label(bars, labels, label_type="center", fontsize="small")
+    ax.set_xticks(list(where), [f"client Nix {c['nix']}\n(Python {c['python']})" for c in clients])
+    ax.set_ylabel(f"seconds per build (median, min-max of {data['rounds']})")
+    ax.legend(fontsize="small")
+
+
 def _weight(fig: Figure, data: Figures) -> None:
     share_ax, time_ax = fig.subplots(1, 2, sharey=True)
     names = list(data["cases"])
@@ -153,6 +171,7 @@ def _tui_first_frame(fig: Figure, data: Figures) -> None:
 PLOTS = {
     "scan": Plot("scan", "Scan: seconds to probe N lab builders", _scan),
     "build": Plot("build", "Build: 9 derivations over 3 lab builders", _build),
+    "versions": Plot("versions", "Build overhead by client Nix: 9 derivations over 3 lab builders", _versions),
     "weight": Plot("weight", "--local-weight: 12 derivations, 2 local slots, 2 builders x 2 slots", _weight),
     "transport": Plot("transport", "Transport: nix copy of a store path of random bytes, by ssh settings", _transport),
     "tui_first_frame": Plot("tui", "TUI: first frame, headless", _tui_first_frame),

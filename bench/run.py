@@ -11,13 +11,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import build_bench, plots, scan_bench, soak, transport_bench, tui_bench, weight_bench
+from bench import build_bench, plots, scan_bench, soak, transport_bench, tui_bench, versions_bench, weight_bench
 from bench.results import FOLDER, Section, read_results, write_results
 from nixswarm.store.atomic import atomic_write
 
 SECTIONS: dict[str, Callable[[], Section]] = {
     "scan": scan_bench.run,
     "build": build_bench.run,
+    "versions": versions_bench.run,
     "weight": weight_bench.run,
     "transport": transport_bench.run,
     "tui": tui_bench.run,
@@ -27,6 +28,7 @@ SECTIONS: dict[str, Callable[[], Section]] = {
 TITLES = {
     "scan": "Scan",
     "build": "Build",
+    "versions": "Nix versions",
     "weight": "Local weight",
     "transport": "Transport",
     "tui": "TUI",

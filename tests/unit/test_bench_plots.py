@@ -35,6 +35,25 @@ SAMPLE: dict[str, Figures] = {
         "startup": [0.054, 0.058, 0.087],
         "textual_imported": False,
     },
+    "versions": {
+        "rounds": 3,
+        "machine": "vm",
+        "cores": 2,
+        "date": "2026-12-01",
+        "load": 0.12,
+        "clients": [
+            {
+                "nix": "2.8.0",
+                "python": "3.11.7",
+                "seconds": {"plain nix": [2.6, 2.7, 2.9], "nixswarm build": [1.3, 1.4, 1.5]},
+            },
+            {
+                "nix": "2.34.8",
+                "python": "3.14.10",
+                "seconds": {"plain nix": [2.2, 2.3, 2.4], "nixswarm build": [1.5, 1.6, 1.8]},
+            },
+        ],
+    },
     "weight": {
         "rounds": 2,
         "width": 12,
