@@ -124,7 +124,8 @@ def test_the_scan_table_streams_a_row_per_host_and_names_the_untrusted(adlab: La
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("NAME")
-    assert lines[1].startswith("(local)")
+    # rows come as hosts answer: a refused host can answer before the local probe (slower with newer Nix)
+    assert len([line for line in lines[1:] if line.startswith("(local)")]) == 1
     rows = {line.split()[0]: line for line in lines[2:] if line.startswith("b")}
     assert set(rows) == {"b1", "b2", "b3", "b4"}
     assert "refused" in rows["b3"]
