@@ -68,6 +68,8 @@ async def run_checks(config: Path) -> list[Finding]:
         findings.append(Finding("state", "fail", err.message, f"fix or move away {paths.state_file()}"))
     if setup is not None:
         findings += _build_checks(setup)
+    if setup is not None and setup.daemon and settings is not None and state is not None:
+        findings += await _root_key_checks(settings, state)
     if settings is not None and state is not None:
         findings += _key_checks(settings, state)
     return findings
@@ -79,7 +81,9 @@ def _readable(label: str, path: Path) -> Finding:
 
 def _build_checks(setup: NixSetup) -> list[Finding]:
     """What `nixswarm build` checks before nix runs: who runs ssh, and whether --builders would be honoured."""
-    from nixswarm.system_files import system_aliases
+    import os
+
+    from nixswarm.system_files import system_aliases, system_targets
 
     if not setup.daemon:
         return [Finding("builders", "ok", "no nix-daemon: nix runs ssh as you, with nixswarm's ssh config")]
@@ -92,13 +96,43 @@ def _build_checks(setup: NixSetup) -> list[Finding]:
             f"the daemon does not trust {setup.user}: it silently ignores --builders (and --local-weight)",
             f"add {setup.user} to trusted-users in /etc/nix/nix.conf, then restart nix-daemon",
         ))  # fmt: skip
+    drop_in = system_targets().ssh_config
     if system_aliases():
         found.append(Finding("root ssh", "ok", "root's ssh reads nixswarm's drop-in (tuned transport, aliases)"))
+    elif drop_in.exists() and not os.access(drop_in, os.R_OK):
+        found.append(Finding(
+            "root ssh", "fail",
+            f"{drop_in} exists, but {setup.user} cannot read it, so nixswarm build cannot use its aliases",
+            "sudo nixswarm write --system (it writes the file 0644; it holds no secret)",
+        ))  # fmt: skip
     else:
         found.append(Finding(
             "root ssh", "warn", "root's ssh reads no nixswarm settings: default transport, no connection reuse",
             "sudo nixswarm write --system",
         ))  # fmt: skip
+    return found
+
+
+async def _root_key_checks(settings: Settings, state: State) -> list[Finding]:
+    """Through a daemon: the key file root's ssh is given for each enabled host, or why it has none."""
+    import os
+
+    from nixswarm.root_key import root_keys
+    from nixswarm.selection import resolve
+
+    selected, _ = resolve(settings, state)
+    keys = await root_keys(selected, settings.defaults, agent=bool(os.environ.get("SSH_AUTH_SOCK")))
+    found: list[Finding] = []
+    given: dict[str, list[str]] = {}
+    for key in keys:
+        if key.path is not None:
+            given.setdefault(key.path, []).append(key.name)
+        if key.problem is not None:
+            found.append(Finding("root key", "fail", f"{key.name}: {key.problem}", key.fix))
+        if key.caution is not None:
+            found.append(Finding("root key", "warn", f"{key.name}: {key.caution}"))
+    for path, names in given.items():
+        found.insert(0, Finding("root key", "ok", f"root's ssh is given {path} for {', '.join(names)}"))
     return found
 
 

@@ -76,8 +76,13 @@ def with_probed_facts(selected: Selected, cache: FactsCache) -> Selected:
     return replace(selected, entry=HostEntry(filled, selected.entry.choice))
 
 
-def machine_entry(selected: Selected, defaults: Defaults, *, via_alias: bool = True) -> MachineEntry:
-    """The machines line of a host: through its ssh alias, or self-contained when ssh reads no config of ours."""
+def machine_entry(
+    selected: Selected, defaults: Defaults, *, via_alias: bool = True, key_file: bool | None = None
+) -> MachineEntry:
+    """The machines line of a host: through its ssh alias, or self-contained when ssh reads no config of ours.
+
+    key_file: whether column 3 names the identity file (default: only without the alias, whose Host block does).
+    """
     host, choice = selected.entry.host, selected.entry.choice
     user = host.user or defaults.user
     key = host.identity_file or defaults.identity
@@ -87,7 +92,7 @@ def machine_entry(selected: Selected, defaults: Defaults, *, via_alias: bool = T
         user=None if via_alias else user,
         port=None if via_alias or host.port == 22 else host.port,
         systems=host.systems,
-        ssh_key=None if via_alias else key,
+        ssh_key=key if (not via_alias if key_file is None else key_file) else None,
         max_jobs=choice.max_jobs,
         speed_factor=choice.speed_factor,
         supported_features=host.features,

@@ -20,18 +20,20 @@ def system_targets(root: Path = Path("/")) -> Targets:
         ssh_config=root / SSH_DROP_IN,
         known_hosts=root / "etc/nix/nixswarm-known_hosts",
         control_dir=root / "run/nixswarm-ssh",
+        shared=True,
     )
 
 
-def invoking_user_home() -> Path:
-    """The home of the user who ran sudo (their config and approved keys are the ones to write)."""
+def invoking_user() -> pwd.struct_passwd | None:
+    """The user who ran sudo (their config, approved keys and ssh's key choice are the ones to write); None when
+    root ran it without sudo."""
     if os.geteuid() != 0:
         raise NixswarmError("--system writes files that root's ssh reads: run it with sudo", title="Needs root")
     user = os.environ.get("SUDO_USER")
     if not user:
-        return Path.home()
+        return None
     try:
-        return Path(pwd.getpwnam(user).pw_dir)
+        return pwd.getpwnam(user)
     except KeyError:
         raise NixswarmError(f"SUDO_USER {user!r} is not a user of this machine", title="Needs root") from None
 

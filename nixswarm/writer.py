@@ -12,6 +12,7 @@ from nixswarm.ssh.alias import check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts
 from nixswarm.store.atomic import atomic_write
+from nixswarm.store.control_sockets import make_private_folder
 from nixswarm.store.settings import Defaults
 
 
@@ -27,6 +28,9 @@ class Targets:
     """The approved keys under their aliases."""
     control_dir: Path | None
     """ssh ControlMaster sockets; None for no connection reuse."""
+    shared: bool = False
+    """Files every user reads (/etc): mode 0644 in 0755 folders, as /etc/ssh/ssh_config.d files are; none of them
+    holds a secret. Otherwise the ssh config and known_hosts are 0600."""
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,18 @@ class Rendered:
 
 
 def render_all(selected: list[Selected], defaults: Defaults, nix: NixVersion, targets: Targets) -> Rendered:
-    """Every file's text; any invalid value raises here, before a byte is written."""
+    """Every file's text; any invalid value raises here, before a byte is written.
+
+    The ssh config shares connections only for a Nix that does not wait for ssh's `started` (before 2.15): nothing
+    manages the masters of these long-lived files, and a master that opens or expires while Nix's ssh starts makes
+    Nix from 2.15 hang or misread the protocol. `nixswarm build` shares them safely in its own config.
+    """
     check_unique_aliases(s.entry.host.name for s in selected)
+    reuse = targets.control_dir is not None and not nix.ssh_waits_for_started
     transport = Transport(
         connect_timeout=max(1, round(defaults.timeout)),
-        control_dir=str(targets.control_dir) if targets.control_dir else None,
+        control_dir=str(targets.control_dir) if reuse else None,
+        control_persist=defaults.control_persist,
         known_hosts=str(targets.known_hosts),
     )
     hosts = [s.entry.host for s in selected]
@@ -55,9 +66,13 @@ def render_all(selected: list[Selected], defaults: Defaults, nix: NixVersion, ta
 
 
 def write_all(rendered: Rendered, targets: Targets) -> None:
-    """Write each file atomically, mode 0600 (ssh refuses group- or world-writable configs)."""
+    """Write each file atomically; none is group- or world-writable (ssh refuses such configs)."""
     if targets.control_dir is not None:
-        targets.control_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    atomic_write(targets.known_hosts, rendered.known_hosts)
-    atomic_write(targets.ssh_config, rendered.ssh_config)
+        make_private_folder(targets.control_dir)
+    mode = 0o644 if targets.shared else 0o600
+    if targets.shared:  # a folder made here must not hide the files from the users who read them
+        for folder in {targets.known_hosts.parent, targets.ssh_config.parent, targets.machines.parent}:
+            folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+    atomic_write(targets.known_hosts, rendered.known_hosts, mode=mode)
+    atomic_write(targets.ssh_config, rendered.ssh_config, mode=mode)
     atomic_write(targets.machines, rendered.machines, mode=0o644)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,5 +17,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(home / "run"))
+    runtime = Path(tempfile.mkdtemp(prefix="nxs-run-", dir="/tmp"))  # short like /run/user/UID: sockets must fit
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     yield home
+    shutil.rmtree(runtime, ignore_errors=True)

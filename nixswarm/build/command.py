@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from nixswarm.build.log_flags import for_nix
 from nixswarm.build.prepare import Prepared
 from nixswarm.build.workdir import BuildDir, render_machines_file
 
@@ -16,16 +17,21 @@ leaves freed builder slots idle for seconds on every wave of a fan-out. A user's
 
 
 def nix_argv(where: BuildDir, nix_args: tuple[str, ...], extra: tuple[str, ...] = ()) -> list[str]:
-    """`nix build` with our builders file and a log nixswarm can read, then the user's own arguments."""
+    """`nix build` with our builders file and a log nixswarm can read, then the user's own arguments.
+
+    The user's -L and --log-format are left out: they would change the log format (nixswarm honours them itself).
+    """
     return ["nix", "build", *FEATURES, "--log-format", "internal-json", "--builders", f"@{where.machines}", *POLL,
-            *extra, *nix_args]  # fmt: skip
+            *extra, *for_nix(nix_args)]  # fmt: skip
 
 
-def nix_env(base: Mapping[str, str], where: BuildDir, *, daemon: bool) -> dict[str, str]:
-    """The environment: NIX_SSHOPTS points the ssh Nix runs at our config (a daemon's ssh would not read it)."""
+def nix_env(base: Mapping[str, str], where: BuildDir, *, daemon: bool, use_masters: bool = True) -> dict[str, str]:
+    """The environment: NIX_SSHOPTS points the ssh Nix runs at our config (a daemon's ssh would not read it).
+    use_masters=False keeps Nix's ssh off the build's masters (Nix 2.15 hangs on a session through one)."""
     env = dict(base)
     if not daemon:
-        env["NIX_SSHOPTS"] = f"{base.get('NIX_SSHOPTS', '')} -F {where.ssh_config}".strip()
+        no_masters = "" if use_masters else " -o ControlPath=none"
+        env["NIX_SSHOPTS"] = f"{base.get('NIX_SSHOPTS', '')} -F {where.ssh_config}{no_masters}".strip()
     return env
 
 
@@ -43,8 +49,9 @@ class Invocation:
 
 def invocation(prepared: Prepared, where: BuildDir) -> Invocation:
     """The builders file, command line and environment of a prepared build (the CLI's and the TUI's)."""
+    version = prepared.setup.settings.version
     return Invocation(
-        machines=render_machines_file(prepared.plan, prepared.setup.settings.version),
+        machines=render_machines_file(prepared.plan, version),
         argv=nix_argv(where, prepared.nix_args, prepared.weight_args),
-        env=nix_env(os.environ, where, daemon=prepared.setup.daemon),
+        env=nix_env(os.environ, where, daemon=prepared.setup.daemon, use_masters=not version.ssh_hangs_on_masters),
     )

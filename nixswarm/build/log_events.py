@@ -22,6 +22,7 @@ __all__ = [
     "PlainText",
     "clean_text",
     "parse_line",
+    "without_controls",
 ]
 
 MAX_TEXT = 4096
@@ -181,6 +182,11 @@ def clean_text(text: str, *, lines: bool = False) -> str:
     else:
         text = _CONTROLS.sub("", text.replace("\t", " ").replace("\n", " ")).rstrip()
     return text[:MAX_TEXT]
+
+
+def without_controls(line: str) -> str:
+    """A whole line of nix without control characters (an `@nix` line stays valid JSON: Nix escapes its own)."""
+    return _CONTROLS.sub("", line)
 
 
 def parse_line(line: str) -> Event | None:

@@ -110,12 +110,16 @@ def _user() -> str:
 
 
 def require_trusted(setup: NixSetup) -> None:
-    """The plain error Nix 2.8 never gives: the daemon would ignore --builders."""
+    """The plain error Nix never gives: the daemon would ignore --builders (2.8 says so only at -vvvv, from 2.22 in
+    a warning before the build goes on without them)."""
     if setup.daemon and not setup.trusted:
+        version = setup.settings.version
+        ignore, told = (("ignore", f"Nix {version} only warns that it ignores the setting")
+                        if version.warns_ignored_builders else
+                        ("silently ignore", f"Nix {version} says so only at -vvvv"))  # fmt: skip
         raise ConnectionFailure(
-            f"the nix-daemon does not trust user {setup.user!r}, so it would silently ignore --builders and build "
-            f"everything locally (Nix {setup.settings.version} says so only at -vvvv). Add the user to "
-            f"trusted-users in /etc/nix/nix.conf (now: {' '.join(setup.settings.trusted_users) or 'empty'}) "
-            "and restart nix-daemon, or build as a trusted user.",
+            f"the nix-daemon does not trust user {setup.user!r}, so it would {ignore} --builders and build "
+            f"everything locally ({told}). Add the user to trusted-users in /etc/nix/nix.conf (now: "
+            f"{' '.join(setup.settings.trusted_users) or 'empty'}) and restart nix-daemon, or build as a trusted user.",
             title="Builders would be ignored",
         )

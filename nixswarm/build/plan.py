@@ -87,7 +87,8 @@ def plan_build(
             continue
         s = chosen
         via_alias = not setup.daemon or alias_for(host.name) in system_aliases  # root's ssh reads those
-        entry = machine_entry(s, defaults, via_alias=via_alias)
+        key_file = True if setup.daemon else None  # root's ssh: always the key the check proved, in column 3
+        entry = machine_entry(s, defaults, via_alias=via_alias, key_file=key_file)
         try:
             line = render_entry(entry, setup.settings.version)
         except ValidationError as err:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from dataclasses import dataclass, field
 
@@ -13,10 +12,11 @@ from nixswarm.build.reach import CHECK_TIMEOUT, check_reachable
 from nixswarm.build.weight import parse_weight
 from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
-from nixswarm.selection import Skipped, resolve
+from nixswarm.root_key import root_keys, with_root_key
+from nixswarm.selection import Selected, Skipped, resolve
 from nixswarm.store import paths
 from nixswarm.store.facts_file import load_facts
-from nixswarm.store.settings import Settings
+from nixswarm.store.settings import Defaults, Settings
 from nixswarm.store.state import State
 from nixswarm.system_files import system_aliases
 
@@ -70,9 +70,10 @@ def _known_names(settings: Settings, names: tuple[str, ...], option: str) -> Non
 
 
 async def prepare(settings: Settings, state: State, request: BuildRequest, where: BuildDir) -> Prepared:
-    """Resolve, check the hosts (opening their ssh masters) and the local Nix at once, then plan.
+    """Resolve, check the local Nix, check the hosts (opening their ssh masters), then plan.
 
-    NixswarmError for what cannot work. A dry run connects to nothing.
+    Through a nix-daemon each host gets the key file root's ssh will use, and the check proves that key, without
+    the agent root does not have. NixswarmError for what cannot work. A dry run connects to nothing.
     """
     _known_names(settings, request.hosts, "--hosts")
     _known_names(settings, request.exclude, "--exclude")
@@ -82,17 +83,22 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
         raise NixswarmError(err.message, title="Usage") from None
     facts = load_facts(paths.facts_file())
     selected, skipped = resolve(settings, state, only=request.hosts, exclude=request.exclude, facts=facts)
+    setup = await check_nix(os.environ)  # first: who runs ssh decides which key the check must prove
+    if not request.dry_run:
+        require_trusted(setup)  # nothing else matters if the daemon ignores --builders
+    cautions: list[str] = []
+    if setup.daemon:
+        selected, no_key, cautions = await _with_root_keys(selected, settings.defaults)
+        skipped += no_key
     ssh_config, known_hosts = render_ssh_files(selected, settings.defaults, where)
     write_ssh_files(ssh_config, known_hosts, where)
-    check = request.check_timeout or CHECK_TIMEOUT
-    if request.dry_run:
-        setup, answering = await check_nix(os.environ), selected
-    else:
-        setup, (answering, unreachable) = await asyncio.gather(check_nix(os.environ),
-                                                               check_reachable(selected, where, check))  # fmt: skip
+    answering = selected
+    if not request.dry_run:
+        check = request.check_timeout or CHECK_TIMEOUT
+        answering, unreachable = await check_reachable(selected, where, check, as_root=setup.daemon)
         skipped += unreachable
-        require_trusted(setup)  # first: nothing else matters if the daemon ignores --builders
     weight_args, notes, nix_args = _weight(weight, setup, request.nix_args, where)
+    notes += cautions
     aliases = system_aliases() if setup.daemon else frozenset()
     plan = plan_build(
         answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args, system_aliases=aliases
@@ -100,12 +106,24 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
     if setup.daemon and not aliases:
         notes.append(
             "a nix-daemon runs ssh as root: it reads neither NIX_SSHOPTS nor nixswarm's ssh config, so hosts are "
-            "given by address with their key pinned (no aes128-gcm, no connection reuse; `sudo nixswarm write "
-            "--system` would add them to /etc/ssh/ssh_config.d)"
+            "given by address, with their key file and host key in the machines file (no aes128-gcm, no "
+            "connection reuse; `sudo nixswarm write --system` would add them to /etc/ssh/ssh_config.d)"
         )
     if weight == 0 and not plan.hosts:
         raise ConnectionFailure(_no_builder(plan.skipped), title="No usable builder")
     return Prepared(setup, plan, weight_args, tuple(notes), ssh_config, nix_args)
+
+
+async def _with_root_keys(
+    selected: list[Selected], defaults: Defaults
+) -> tuple[list[Selected], list[Skipped], list[str]]:
+    """Through a daemon: each host with the key file root's ssh is given (the configured one, else the one the
+    user's own ssh would use), the hosts root's ssh has no usable key file for, and cautions."""
+    keys = await root_keys(selected, defaults, agent=bool(os.environ.get("SSH_AUTH_SOCK")))
+    usable = [with_root_key(s, k) for s, k in zip(selected, keys, strict=True) if k.path is not None]
+    no_key = [Skipped(k.name, k.reason) for k in keys if k.reason is not None]
+    cautions = [f"{k.name}: {k.caution}" for k in keys if k.caution is not None]
+    return usable, no_key, cautions
 
 
 def _no_builder(skipped: tuple[Skipped, ...]) -> str:

@@ -35,6 +35,7 @@ __all__ = [
     "LOCAL",
     "BuildBegan",
     "BuildEnded",
+    "BuildLog",
     "Change",
     "DrvResult",
     "DrvSummary",
@@ -65,7 +66,8 @@ _SSH_HOST = re.compile(r"(?:failed to start SSH (?:master )?connection to|cannot
 _ERROR_PREFIX = re.compile(r"(^|: )error: ")
 _REMOTE_FAILED = re.compile(r"^build of '[^']*' on '[^']*' failed: (?=.)")
 _NO_BUILDER = (
-    "unable to start any build",
+    "unable to start any build",  # before Nix 2.21; from 2.21 "Unable ...", in 2.34 also "Cannot build ..."
+    "Unable to start any build",
     "required system or feature not available",
     "local builds are disabled",
     "Failed to find a machine for remote build",
@@ -176,8 +178,22 @@ class NixMessage:
     """The message, escapes stripped."""
 
 
-Change: TypeAlias = BuildBegan | BuildEnded | HostUnreachable | NixMessage
-"""What Progress.feed returns, for the views."""
+@dataclass(frozen=True)
+class BuildLog:
+    """Change: a build printed a line, shown when the user asked for build logs (Watch makes these)."""
+
+    host: str
+    """The host name it builds on."""
+    drv: str
+    """The .drv store path."""
+    text: str
+    """The line, escapes stripped."""
+    post_build: bool
+    """True for output of the post-build hook."""
+
+
+Change: TypeAlias = BuildBegan | BuildEnded | HostUnreachable | NixMessage | BuildLog
+"""What Progress.feed returns (and Watch adds), for the views."""
 
 
 class HostSummary(TypedDict):
@@ -242,6 +258,8 @@ class Progress:
             self._host(machine)
         self._builds: dict[int, _Build] = {}
         """Running builds by activity id."""
+        self._sources: dict[int, tuple[str, str]] = {}
+        """Every build activity seen (ours and forwarded ones) -> its machine and drv, for the lines it prints."""
         self._nested: dict[int, int] = {}
         """An ssh-ng builder's own build activity (forwarded) -> ours."""
         self._connecting: dict[int, tuple[str, list[str]]] = {}
@@ -307,10 +325,10 @@ class Progress:
                 return self._plain(text)
         return []
 
-    def drv_of(self, activity: int) -> str | None:
-        """The derivation a running build activity (ours, or the builder's forwarded one) builds."""
-        build = self._builds.get(self._nested.get(activity, activity))
-        return build.drv if build is not None else None
+    def source(self, activity: int) -> tuple[str, str] | None:
+        """The host name and derivation of a build activity (ours, or the builder's forwarded one), ended or not."""
+        found = self._sources.get(activity)
+        return (self.host_name(found[0]), found[1]) if found is not None else None
 
     def _output(self, event: LogLine | PhaseChanged) -> None:
         build = self._builds.get(self._nested.get(event.id, event.id))
@@ -326,9 +344,11 @@ class Progress:
             outer = next((act for act, b in self._builds.items() if b.drv == event.drv and b.machine), None)
             if outer is not None:  # an ssh-ng builder's own build activity, forwarded: the same build
                 self._nested[event.id] = outer
+                self._sources[event.id] = self._sources[outer]
                 return []
         self._seq += 1
         self._builds[event.id] = _Build(event.drv, event.machine, self._clock(), self._seq)
+        self._sources[event.id] = (event.machine, event.drv)
         return [BuildBegan(self._host(event.machine).name, event.drv)]
 
     def _stopped(self, act: int) -> list[Change]:
@@ -537,8 +557,13 @@ def drv_name(path: str) -> str:
 
 def _reason(text: str) -> str:
     """A Nix message in one line: no `error:` prefixes, no `build of X on M failed:` (the view says both), store
-    paths shortened to names, and current Nix's `Cannot build 'X'.` joined with its `Reason:` line."""
-    lines = [line.strip() for line in text.strip().split("\n")]
+    paths shortened to names, and current Nix's `Cannot build 'X'.` joined with its `Reason:` line (and 2.21-2.29's
+    `Unable to start any build;` with the line below it)."""
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()] or [""]
+    if len(lines) > 1 and lines[0] == "error:":  # Nix 2.21-2.29: "error:" alone, the message below
+        lines = lines[1:]
+        if len(lines) > 1 and lines[0].endswith(";"):  # "Unable to start any build;" and why, on the next line
+            lines = [f"{lines[0]} {lines[1]}", *lines[2:]]
     first = lines[0]
     if len(lines) > 1 and lines[1].startswith("Reason: "):
         first = f"{first.rstrip('.')}: {lines[1].removeprefix('Reason: ').rstrip('.')}"

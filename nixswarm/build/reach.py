@@ -1,5 +1,7 @@
 """Before a build: open an ssh master to every selected host at once; it proves the host answers with its
-approved key and lets the user in, and Nix's ssh then reuses it instead of connecting once per derivation."""
+approved key and lets the user in, and Nix's ssh then reuses it instead of connecting once per derivation.
+Through a nix-daemon, whose ssh runs as root, the check logs in as root's ssh will: with the host's key file
+only, and without the user's agent."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import math
 import re
 from collections.abc import Sequence
 
-from nixswarm.build.workdir import BuildDir
+from nixswarm.build.workdir import OPEN_MASTER, BuildDir
+from nixswarm.root_key import FIX
 from nixswarm.selection import Selected, Skipped
 from nixswarm.ssh.alias import alias_for
 
@@ -18,9 +21,10 @@ _FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 _PRINTABLE = re.compile(r"[^\x20-\x7e]+")
 
 
-def why_ssh_failed(selected: Selected, stderr: str, timeout: float) -> str:
+def why_ssh_failed(selected: Selected, stderr: str, timeout: float, *, as_root: bool = False) -> str:
     """ssh's complaint in words the user can act on (stderr is ssh's own text, cleaned and bounded)."""
     name = selected.entry.host.name
+    key = selected.entry.host.identity_file
     if "IDENTIFICATION HAS CHANGED" in stderr or "Host key verification failed" in stderr:
         now = _FINGERPRINT.search(stderr)
         return (f"HOST KEY CHANGED: approved {selected.key.fingerprint}, now {now.group(0) if now else 'another'}; "
@@ -29,6 +33,11 @@ def why_ssh_failed(selected: Selected, stderr: str, timeout: float) -> str:
         return "unreachable: connection refused (is sshd running?)"
     if "timed out" in stderr:
         return _no_answer(timeout)
+    if "UNPROTECTED PRIVATE KEY FILE" in stderr and as_root and key:
+        return f"{key} is readable by others, so your ssh refuses it and the check cannot prove it: chmod 600 {key}"
+    if "Permission denied" in stderr and as_root and key:
+        return (f"ssh login refused with {key}, the key file the nix-daemon's ssh (root, without your agent) "
+                f"would use: add its public key to the host's authorized_keys, or {FIX.format(name=name)}")  # fmt: skip
     if "Permission denied" in stderr:
         return "ssh login refused: check the user and identity file (nixswarm hosts list)"
     last = [line for line in stderr.splitlines() if line.strip()][-1:] or ["ssh failed"]
@@ -40,13 +49,15 @@ def _no_answer(timeout: float) -> str:
     return f"unreachable: no answer within {timeout:g} s{hint}"
 
 
-async def _open(selected: Selected, where: BuildDir, timeout: float) -> Skipped | None:
+async def _open(selected: Selected, where: BuildDir, timeout: float, as_root: bool) -> Skipped | None:
     alias = alias_for(selected.entry.host.name)
     log = where.root / f"check-{alias}.log"
+    no_agent = ["-o", "IdentityAgent=none"] if as_root else []  # root's ssh has no agent of the user's
     with log.open("w") as err:  # a file, not a pipe: the master that stays behind keeps stderr open
         proc = await asyncio.create_subprocess_exec(
-            "ssh", "-F", str(where.ssh_config), "-o", "BatchMode=yes", "-o", f"ConnectTimeout={math.ceil(timeout)}",
-            alias, "true", stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=err,
+            "ssh", "-F", str(where.ssh_config), *OPEN_MASTER, "-o", "BatchMode=yes",
+            "-o", f"ConnectTimeout={math.ceil(timeout)}", *no_agent, alias, "true",
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=err,
         )  # fmt: skip
     try:
         code = await asyncio.wait_for(proc.wait(), timeout + 0.5)
@@ -56,13 +67,17 @@ async def _open(selected: Selected, where: BuildDir, timeout: float) -> Skipped 
         return Skipped(selected.entry.host.name, _no_answer(timeout))
     if code == 0:
         return None
-    return Skipped(selected.entry.host.name, why_ssh_failed(selected, log.read_text(errors="replace")[-4000:], timeout))
+    told = log.read_text(errors="replace")[-4000:]
+    return Skipped(selected.entry.host.name, why_ssh_failed(selected, told, timeout, as_root=as_root))
 
 
 async def check_reachable(
-    selected: Sequence[Selected], where: BuildDir, timeout: float = CHECK_TIMEOUT
+    selected: Sequence[Selected], where: BuildDir, timeout: float = CHECK_TIMEOUT, *, as_root: bool = False
 ) -> tuple[list[Selected], list[Skipped]]:
-    """The hosts that let us in with their approved key, and why each other one is left out."""
-    verdicts = await asyncio.gather(*(_open(s, where, timeout) for s in selected))
+    """The hosts that let us in with their approved key, and why each other one is left out.
+
+    as_root: a nix-daemon's ssh (root) will connect, so the check uses no agent, only the hosts' key files.
+    """
+    verdicts = await asyncio.gather(*(_open(s, where, timeout, as_root) for s in selected))
     ok = [s for s, v in zip(selected, verdicts, strict=True) if v is None]
     return ok, [v for v in verdicts if v is not None]

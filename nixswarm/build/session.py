@@ -6,6 +6,7 @@ import asyncio
 import sys
 
 from nixswarm.build.command import Invocation, invocation
+from nixswarm.build.log_flags import log_wish
 from nixswarm.build.prepare import BuildRequest, Prepared, prepare
 from nixswarm.build.runner import run_nix
 from nixswarm.build.summary_file import write_summary
@@ -39,7 +40,8 @@ def build(settings: Settings, state: State, request: BuildRequest) -> int:
         atomic_write(where.machines, run.machines)
         names = ", ".join(h.name for h in plan.hosts) or "none"
         _say(f"builders: {names}" + ("" if request.local_weight != "0" else " (nothing local)"))
-        watch = Watch(plan.machine_names(), interactive=request.interactive, print_logs=_wants_logs(request))
+        wish = log_wish(prepared.nix_args, prepared.setup.settings.version)
+        watch = Watch(plan.machine_names(), interactive=request.interactive, wish=wish)
         code = asyncio.run(run_nix(run.argv, run.env, watch.feed, watch.tick))
         summary = watch.finish()
         if request.json_summary:
@@ -47,10 +49,6 @@ def build(settings: Settings, state: State, request: BuildRequest) -> int:
         return code
     finally:
         remove_build_dir(where)
-
-
-def _wants_logs(request: BuildRequest) -> bool:
-    return any(a in ("-L", "--print-build-logs") for a in request.nix_args)
 
 
 def _print_dry_run(prepared: Prepared, run: Invocation, where: BuildDir) -> None:

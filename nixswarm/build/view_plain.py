@@ -8,6 +8,7 @@ from typing import TextIO
 from nixswarm.build.progress import (
     BuildBegan,
     BuildEnded,
+    BuildLog,
     Change,
     HostUnreachable,
     NixMessage,
@@ -33,7 +34,8 @@ class PlainView:
 
 
 def format_change(change: Change) -> str | None:
-    """`[b1] building foo.drv`, `[b1] built foo (3.2 s)`, `[local] FAILED foo: why`; None for nothing to say."""
+    """`[b1] building foo.drv`, `[b1] built foo (3.2 s)`, `[local] FAILED foo: why`, `[b1] foo> a log line`;
+    None for nothing to say."""
     match change:
         case BuildBegan(host=host, drv=drv):
             return f"[{host}] building {drv_name(drv)}.drv"
@@ -45,6 +47,8 @@ def format_change(change: Change) -> str | None:
             return f"[{host}] cannot connect: {error}"
         case NixMessage(text=text):
             return text
+        case BuildLog(host=host, drv=drv, text=text, post_build=post):
+            return f"[{host}] {drv_name(drv)}{' (post)' if post else ''}> {text}"  # Nix's -L prefix, and the host
     return None
 
 

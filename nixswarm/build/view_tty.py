@@ -7,7 +7,16 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
-from nixswarm.build.progress import BuildEnded, Change, HostUnreachable, HostView, NixMessage, Progress, drv_name
+from nixswarm.build.progress import (
+    BuildEnded,
+    BuildLog,
+    Change,
+    HostUnreachable,
+    HostView,
+    NixMessage,
+    Progress,
+    drv_name,
+)
 from nixswarm.build.view_plain import format_change, format_duration
 
 __all__ = ["INTERVAL", "TtyView", "render_lanes"]
@@ -43,16 +52,20 @@ class TtyView:
         self._last: float | None = None
         self._drawn = 0
         self._closed = False
+        self._above: list[str] = []
+        """Lines waiting to scroll above the lanes at the next redraw."""
 
     def show(self, changes: Iterable[Change]) -> None:
-        """Print failures, unreachable hosts and Nix's messages above the lanes, then refresh."""
-        lines = [line for change in changes if _scrolls(change) and (line := format_change(change))]
-        if lines and not self._closed:
-            self._stream.write(self._erase() + "".join(f"{line}\n" for line in lines))
-            self._drawn = 0
-            self.refresh(force=True)
-        else:
-            self.refresh()
+        """Print failures, unreachable hosts, Nix's messages and build logs above the lanes, then refresh.
+
+        Build log lines wait for the next redraw (at most interval away), so a chatty build is not slowed by a
+        redraw of every lane per line; the rest is printed at once.
+        """
+        if self._closed:
+            return
+        scrolled = [change for change in changes if _scrolls(change)]
+        self._above += [line for change in scrolled if (line := format_change(change))]
+        self.refresh(force=any(not isinstance(change, BuildLog) for change in scrolled))
 
     def refresh(self, force: bool = False) -> None:
         """Redraw the lanes, unless one was drawn less than interval ago (call it on a timer, too)."""
@@ -62,7 +75,9 @@ class TtyView:
         columns, rows = self._terminal_size()
         lanes = render_lanes(self._progress.hosts(), now, now - self._began, columns, max(rows - 1, 2))
         hide = _HIDE_CURSOR if self._last is None else ""
-        self._stream.write(hide + self._erase(clear=False) + "".join(f"{_CLEAR_LINE}{lane}\n" for lane in lanes))
+        above = self._erase() + "".join(f"{line}\n" for line in self._above) if self._above else self._erase(False)
+        self._above.clear()
+        self._stream.write(hide + above + "".join(f"{_CLEAR_LINE}{lane}\n" for lane in lanes))
         self._stream.write(_CLEAR_BELOW)
         self._stream.flush()
         self._drawn = len(lanes)
@@ -108,10 +123,10 @@ def render_lanes(hosts: Sequence[HostView], now: float, elapsed: float, columns:
 
 
 def _scrolls(change: Change) -> bool:
-    """Whether a change gets a line above the lanes: failures and messages do, starts and successes do not."""
+    """Whether a change gets a line above the lanes: failures, messages and logs do, starts and successes do not."""
     if isinstance(change, BuildEnded):
         return change.result.status != "built"
-    return isinstance(change, HostUnreachable | NixMessage)
+    return isinstance(change, HostUnreachable | NixMessage | BuildLog)
 
 
 def _doing(host: HostView, now: float) -> str:

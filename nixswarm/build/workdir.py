@@ -7,9 +7,10 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from nixswarm.build import owner_lock
 from nixswarm.build.plan import Plan
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_machines
@@ -18,13 +19,10 @@ from nixswarm.ssh.alias import check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts
 from nixswarm.store.atomic import atomic_write
+from nixswarm.store.control_sockets import SHORT_BASE, SocketFolderTooLong, sockets_fit
 from nixswarm.store.settings import Defaults
 
-SOCKET_MAX = 107
-"""A unix socket path holds at most 107 bytes."""
 PREFIX = "nixswarm-build-"
-_CONTROL_TAIL = len("/12345678/cm/") + 40 + 12
-"""mkdtemp's 8 random characters, the control folder, the 40-character %C hash, and ssh's temporary suffix."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,8 @@ class BuildDir:
 
     root: Path
     """A 0700 folder of its own."""
+    lock: int = field(default=-1, compare=False)
+    """The held owner lock (owner_lock): while it is held, no other build sweeps the folder away."""
 
     @property
     def machines(self) -> Path:
@@ -57,20 +57,31 @@ class BuildDir:
 
 
 def make_build_dir() -> BuildDir:
-    """A fresh private folder under $XDG_RUNTIME_DIR (or /tmp when that path is too long for sockets)."""
+    """A fresh private folder under $XDG_RUNTIME_DIR, or under /tmp when its sockets would not fit there."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    fits = len(runtime) + len(PREFIX) + _CONTROL_TAIL <= SOCKET_MAX
-    usable = runtime and Path(runtime).is_absolute() and fits and Path(runtime).is_dir()
-    base = runtime if usable and " " not in runtime else None
-    root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
-    return BuildDir(root)
+    usable = runtime and Path(runtime).is_absolute() and " " not in runtime and Path(runtime).is_dir()
+    for base in [Path(runtime), SHORT_BASE] if usable else [SHORT_BASE]:
+        root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
+        if sockets_fit(root / "cm"):
+            owner_lock.sweep(base, PREFIX, _remove_folder)  # what a killed build left: its masters never expire
+            return BuildDir(root, owner_lock.hold(root))
+        root.rmdir()
+    raise SocketFolderTooLong(root / "cm")
+
+
+OPEN_MASTER = ("-o", "ControlMaster=auto")
+"""What makes nixswarm's check before a build open a host's master: the build's config lets ssh only join one."""
 
 
 def render_ssh_files(selected: Sequence[Selected], defaults: Defaults, where: BuildDir) -> tuple[str, str]:
-    """The ssh config and known_hosts of every selected host (tuned transport, masters in the build's folder)."""
+    """The ssh config and known_hosts of every selected host: tuned transport, and masters in the build's folder
+    that only nixswarm's check opens (OPEN_MASTER) and that stay up until remove_build_dir closes them, however long
+    a host idles. So no master appears or expires while Nix (from 2.16) checks whether to wait for ssh's `started`."""
     transport = Transport(
         connect_timeout=max(1, round(defaults.timeout)),
         control_dir=str(where.control_dir),
+        control_persist=None,
+        ssh_opens_masters=False,
         known_hosts=str(where.known_hosts),
     )
     check_unique_aliases(s.entry.host.name for s in selected)
@@ -92,11 +103,17 @@ def render_machines_file(plan: Plan, nix: NixVersion) -> str:
 
 
 def remove_build_dir(where: BuildDir) -> None:
-    """Close every ssh master this build opened (one socket each), then delete its folder."""
-    sockets = list(where.control_dir.iterdir()) if where.control_dir.is_dir() else []
+    """Close every ssh master this build opened (one socket each), then delete its folder and let its lock go."""
+    _remove_folder(where.root)
+    owner_lock.release(where.lock)
+
+
+def _remove_folder(root: Path) -> None:
+    control = root / "cm"
+    sockets = list(control.iterdir()) if control.is_dir() and not control.is_symlink() else []
     for socket in sockets:
         subprocess.run(
             ["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "nixswarm-build"],
             stdin=subprocess.DEVNULL, capture_output=True, timeout=5, check=False,
         )  # fmt: skip
-    shutil.rmtree(where.root, ignore_errors=True)
+    shutil.rmtree(root, ignore_errors=True)

@@ -10,8 +10,10 @@ from nixswarm.cli.options import add_config_option, add_discovery_options
 
 USAGE = "nixswarm build [OPTIONS] INSTALLABLE... [NIX BUILD OPTIONS] [-- NIX ARGS]"
 DESCRIPTION = """Run `nix build` with a builders list made for this invocation: the chosen, trusted hosts that
-answer now. Every option nixswarm does not know goes to nix build (e.g. -L, -f FILE, --argstr NAME VALUE);
-after `--` everything does. Nix's own --timeout setting is spelled `--option timeout N` here."""
+answer now. Every option nixswarm does not know goes to nix build (e.g. -f FILE, --argstr NAME VALUE, -v);
+after `--` everything does. -L and --log-format are done by nixswarm itself (nix keeps logging internal-json
+to it): -L prints each build's output as `[host] name> line`. Nix's own --timeout setting is spelled
+`--option timeout N` here."""
 
 
 TIMEOUT_HELP = """seconds each host gets to let nixswarm in before the build (default 1, for a LAN; give more for

@@ -10,6 +10,8 @@ from nixswarm.cli.options import add_config_option
 from nixswarm.cli.output import warn
 
 if TYPE_CHECKING:
+    import pwd
+
     from nixswarm.model.nixversion import NixVersion
     from nixswarm.selection import Selected
     from nixswarm.store.settings import Defaults
@@ -81,9 +83,10 @@ def _system(args: argparse.Namespace) -> int:
     from nixswarm.store.facts_file import load_facts
     from nixswarm.store.settings_file import load_settings
     from nixswarm.store.state import load_state
-    from nixswarm.system_files import invoking_user_home, system_targets
+    from nixswarm.system_files import invoking_user, system_targets
 
-    home = invoking_user_home()
+    user = invoking_user()
+    home = Path(user.pw_dir) if user else Path.home()
     config = Path(args.config).absolute() if args.config else home / ".config/nixswarm/config.toml"
     settings = load_settings(config)
     state_dir = home / ".local/state/nixswarm"
@@ -91,15 +94,37 @@ def _system(args: argparse.Namespace) -> int:
     selected, skipped = resolve(settings, load_state(state_dir / "state.json"), facts=facts)
     for s in skipped:
         warn(f"left out {s.name}: {s.reason}")
+    selected = asyncio.run(_with_root_keys(selected, settings.defaults, user))
     nix = asyncio.run(local_nix_facts()).version
     targets = system_targets()
     if not _render_and_write(selected, settings.defaults, nix, targets, dry_run=args.dry_run):
         return 0
     print(f"ssh drop-in:   {targets.ssh_config} (root's ssh reads it; nixswarm build uses its aliases)")
+    keys = dict.fromkeys(s.entry.host.identity_file for s in selected if s.entry.host.identity_file)
+    if keys:
+        print(f"key files:     {', '.join(keys)} (root's ssh uses only these)")
     print(f"machines file: {targets.machines} ({len(selected)} builder(s))")
     print(f"to make them the default for every build, add to /etc/nix/nix.conf (nixswarm never edits it):\n"
           f"  builders = @{targets.machines}\nthen restart nix-daemon")  # fmt: skip
     return 0
+
+
+async def _with_root_keys(
+    selected: list[Selected], defaults: Defaults, user: pwd.struct_passwd | None
+) -> list[Selected]:
+    """Each host with the key file root's ssh is to use: the configured one, else the one the user's own ssh
+    would use (asked as that user); a host with none is written without, and the user is told why."""
+    import os
+
+    from nixswarm.root_key import root_keys, with_root_key
+
+    keys = await root_keys(selected, defaults, agent=bool(os.environ.get("SSH_AUTH_SOCK")), as_user=user)
+    for key in keys:
+        if key.reason:
+            warn(f"{key.name}: the drop-in names no key file, so root's ssh offers only root's own keys: {key.reason}")
+        if key.caution:
+            warn(f"{key.name}: {key.caution}")
+    return [with_root_key(s, k) for s, k in zip(selected, keys, strict=True)]
 
 
 def _render_and_write(

@@ -46,6 +46,29 @@ class NixVersion:
         return self >= NixVersion(2, 31)
 
     @property
+    def ssh_waits_for_started(self) -> bool:
+        """From 2.15 Nix runs ssh with `LocalCommand=echo started` and waits for that line, which a session through
+        a ControlMaster never prints: 2.15 waits for it always (it hangs), from 2.16 unless `ssh -O check`, run just
+        after, finds a master. A master that appears or vanishes between the two makes `started` leak into the
+        protocol ("protocol mismatch, got 'started'") or the wait hang (NixOS/nix#8329, #10645, #14132)."""
+        return self >= NixVersion(2, 15)
+
+    @property
+    def ssh_checks_for_master(self) -> bool:
+        """From 2.16 Nix asks `ssh -O check` whether a master runs before it waits for `started` (see above)."""
+        return self >= NixVersion(2, 16)
+
+    @property
+    def ssh_hangs_on_masters(self) -> bool:
+        """2.15 waits for `started` even from a session through a master, which prints none: it must use no master."""
+        return self.ssh_waits_for_started and not self.ssh_checks_for_master
+
+    @property
+    def warns_ignored_builders(self) -> bool:
+        """From 2.22 a daemon warns a client it does not trust that it ignores its `builders`; before, only at -vvvv."""
+        return self >= NixVersion(2, 22)
+
+    @property
     def config_show(self) -> bool:
         """`nix config show` replaced `nix show-config` in 2.20."""
         return self >= NixVersion(2, 20)

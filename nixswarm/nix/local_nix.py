@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Mapping
 
+from nixswarm.captured import captured
 from nixswarm.errors import ValidationError
 from nixswarm.model.facts import NixFacts
 from nixswarm.model.nixversion import NixVersion
@@ -15,20 +15,7 @@ from nixswarm.nix.config_parse import parse_nix_config
 
 async def run_nix(argv: list[str], timeout: float, env: Mapping[str, str] | None = None) -> bytes:
     """stdout of a Nix command; FileNotFoundError without nix, RuntimeError saying why it failed or hung."""
-    proc = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env=dict(env if env is not None else os.environ),
-    )  # fmt: skip
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        raise RuntimeError(f"`{' '.join(argv)}` did not answer within {timeout:g} s") from None
-    if proc.returncode != 0:
-        detail = err.decode("utf-8", "replace").strip().splitlines()
-        raise RuntimeError(f"`{' '.join(argv)}` failed: {detail[-1] if detail else proc.returncode}")
-    return out
+    return await captured(argv, timeout, f"`{' '.join(argv)}`", env=dict(env if env is not None else os.environ))
 
 
 async def local_nix_config(timeout: float = 10.0, env: Mapping[str, str] | None = None) -> tuple[NixVersion, bytes]:

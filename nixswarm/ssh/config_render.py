@@ -24,14 +24,20 @@ class Transport:
     """Seconds between keep-alives; ServerAliveCountMax 3 drops a dead host after 3 misses."""
     control_dir: str | None = None
     """Folder of the ControlMaster sockets; None disables connection reuse."""
-    control_persist: int = 60
-    """Seconds a master stays up after its last session."""
+    control_persist: int | None = 60
+    """Seconds a master stays up after its last session; None: until nixswarm closes it (`ControlPersist yes`)."""
+    ssh_opens_masters: bool = True
+    """Any ssh reading the config opens a master when none runs (`ControlMaster auto`). False: ssh only joins the
+    masters nixswarm opened (`ControlMaster no`), so no master appears or vanishes between Nix's ssh and the
+    `ssh -O check` that Nix from 2.16 runs right after it to learn whether to wait for `started`."""
     known_hosts: str | None = None
     """nixswarm's own known_hosts holding the approved keys; None leaves ssh's default."""
 
     def __post_init__(self) -> None:
         for name in ("connect_timeout", "server_alive_interval", "control_persist"):
             value = getattr(self, name)
+            if name == "control_persist" and value is None:
+                continue
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3600:
                 raise ValidationError(name.replace("_", " "), value, "must be 1-3600 seconds")
         if self.control_dir is not None:
@@ -67,10 +73,11 @@ def render_host_block(host: Host, transport: Transport, *, user: str | None, ide
         lines.append(f"  UserKnownHostsFile {transport.known_hosts}")
         lines.append("  StrictHostKeyChecking yes")
     if transport.control_dir:
+        persist = "yes" if transport.control_persist is None else str(transport.control_persist)
         lines += [
-            "  ControlMaster auto",
+            f"  ControlMaster {'auto' if transport.ssh_opens_masters else 'no'}",
             f"  ControlPath {transport.control_dir}/%C",
-            f"  ControlPersist {transport.control_persist}",
+            f"  ControlPersist {persist}",
         ]
     else:
         lines.append("  ControlMaster no")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from nixswarm.store.control_sockets import SHORT_BASE, SocketFolderTooLong, sockets_fit
+
 
 def _xdg(variable: str, fallback: str) -> Path:
     value = os.environ.get(variable, "")
@@ -48,11 +50,14 @@ def known_hosts_file() -> Path:
 
 
 def control_dir() -> Path:
-    """ssh ControlMaster sockets; short, since a unix socket path has at most 107 bytes."""
+    """ssh ControlMaster sockets: $XDG_RUNTIME_DIR/nixswarm-ssh, else (unset or too long) /tmp/nixswarm-ssh-UID."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    if runtime and Path(runtime).is_absolute():
+    if runtime and Path(runtime).is_absolute() and sockets_fit(Path(runtime) / "nixswarm-ssh"):
         return Path(runtime) / "nixswarm-ssh"
-    return Path("/tmp") / f"nixswarm-ssh-{os.getuid()}"  # noqa: S108 - private 0700 folder, checked on use
+    fallback = SHORT_BASE / f"nixswarm-ssh-{os.getuid()}"
+    if not sockets_fit(fallback):
+        raise SocketFolderTooLong(fallback)
+    return fallback
 
 
 def user_ssh_config() -> Path:

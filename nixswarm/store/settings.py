@@ -29,6 +29,8 @@ class Defaults:
     """Share of jobs to keep local (0-1); None leaves Nix's own behaviour."""
     theme: str = "nixswarm-dark"
     """TUI theme."""
+    control_persist: int = 60
+    """Seconds an idle ssh master of the config `nixswarm write` writes stays up (only for Nix before 2.15)."""
 
     def __post_init__(self) -> None:
         if self.user is not None:
@@ -48,6 +50,10 @@ class Defaults:
         ):
             raise ValidationError("defaults.local_weight", self.local_weight, "must be a number from 0 to 1")
         validate.host_name(self.theme, "defaults.theme")
+        if isinstance(self.control_persist, bool) or not isinstance(self.control_persist, int):
+            raise ValidationError("defaults.control_persist", self.control_persist, "must be a whole number of seconds")
+        if not 1 <= self.control_persist <= 3600:
+            raise ValidationError("defaults.control_persist", self.control_persist, "must be 1-3600 seconds")
 
 
 @dataclass(frozen=True)

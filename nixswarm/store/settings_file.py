@@ -16,7 +16,7 @@ from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.toml_schema import TableReader
 
-_DEFAULT_KEYS = ("user", "identity", "timeout", "scheme", "local_weight", "theme")
+_DEFAULT_KEYS = ("user", "identity", "timeout", "scheme", "local_weight", "theme", "control_persist")
 _HOST_KEYS = (
     "addresses", "port", "user", "identity", "enabled", "max_jobs", "speed_factor",
     "systems", "features", "mandatory_features",
@@ -71,6 +71,7 @@ def _defaults(t: TableReader) -> Defaults:
         scheme=t.get("scheme", str, "ssh-ng"),
         local_weight=t.get("local_weight", (int, float)),
         theme=t.get("theme", str, "nixswarm-dark"),
+        control_persist=t.get("control_persist", int, 60),
     )
 
 
@@ -109,6 +110,7 @@ def dump_settings(settings: Settings) -> str:
             ("scheme", d.scheme),
             ("local_weight", d.local_weight),
             ("theme", d.theme),
+            ("control_persist", d.control_persist),
         )
         if value is not None
     }

@@ -111,8 +111,10 @@ def test_dry_run_prints_the_files_and_command_and_runs_nothing(swarm: tuple[Lab,
     assert done.returncode == 0, done.stderr
     assert "ssh-ng://nixswarm-b2 " in done.stdout
     assert "Host nixswarm-b2" in done.stdout and "Ciphers aes128-gcm@openssh.com" in done.stdout
-    assert "ControlMaster auto" in done.stdout and "Compression no" in done.stdout
-    assert "nix build" in done.stdout and " -L" in done.stdout and "--builders @" in done.stdout
+    assert "ControlMaster no" in done.stdout and "ControlPersist yes" in done.stdout  # nixswarm opens and closes them
+    assert "Compression no" in done.stdout
+    assert "nix build" in done.stdout and "--builders @" in done.stdout
+    assert "--log-format internal-json" in done.stdout and " -L" not in done.stdout  # nixswarm prints the logs
     assert "building" not in done.stderr
 
 

@@ -66,3 +66,24 @@ def test_a_builder_killed_mid_build_is_named_nothing_hangs_and_the_next_build_le
                          env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
     assert again.returncode == 0, again.stderr[-2000:]
     assert "left out b1: unreachable: connection refused" in again.stderr
+
+
+def test_the_masters_of_a_killed_build_are_closed_by_the_next_build(make_lab: MakeLab, tmp_path: Path) -> None:
+    lab = make_lab([BuilderSpec()])
+    configure(lab, tmp_path)
+    proc, tag = start_build(lab, tmp_path, "--no-local", sleep=5)
+    wait_for(proc, "[b1] building")
+    (killed,) = runtime_dir(tmp_path).glob("nixswarm-build-*")
+    proc.send_signal(signal.SIGKILL)  # no clean-up at all; its masters persist until closed
+    proc.wait(timeout=10)
+    assert processes_with(str(killed)), "the killed build had no ssh master to leave behind"
+    again = run_nixswarm(tmp_path, "build", "--no-local", "-f", str(lab.graph()),
+                         *graph_args(lab.graph_dir, salt(), 1, 1, 0), "--no-link",
+                         env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not killed.exists(), "the killed build's folder is left behind"
+    assert not processes_with(str(killed)), "an ssh master of the killed build is still running"
+    for _ in range(100):  # the killed nix build finishes its derivations on its own
+        if not processes_with(tag):
+            break
+        time.sleep(0.1)

@@ -1,8 +1,10 @@
 """Every failure docs/guide.md quotes, reproduced on real builders: the guide cannot drift from what Nix prints.
 
-The guide marks a quote as a fenced block with the info string `text id=NAME`. Each of its lines must appear, in
-order, in what the matching reproduction below prints; `<placeholder>` stands for text that differs per run, and
-a line `…` for lines the guide leaves out.
+The guide marks a quote as a fenced block with the info string `text id=NAME`, or `text id=NAME nix=2.26,2.34`
+for what only those Nix versions print (the client's Nix, with builders of the same version). Each quote has one
+block per Nix of the matrix, and the suite runs once with each as the client's Nix, so the guide cannot drift from
+any of them. Each line of a block must appear, in order, in what the matching reproduction below prints;
+`<placeholder>` stands for text that differs per run, and a line `…` for lines the guide leaves out.
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from tests.e2e.daemon_client import DaemonClient, untrusted_daemon_client
 from tests.e2e.test_build import build, configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args
+from tests.lab.nixroots import own_series
 from tests.lab.procs import run
 
 GUIDE = Path(__file__).parents[2] / "docs" / "guide.md"
-_QUOTE = re.compile(r"^ *```text id=([a-z0-9-]+)\n(.*?)^ *```$", re.MULTILINE | re.DOTALL)
+_QUOTE = re.compile(r"^ *```text id=([a-z0-9-]+)(?: nix=([0-9.,]+))?\n(.*?)^ *```$", re.MULTILINE | re.DOTALL)
+NIX_SERIES = ("2.8", "2.26", "2.34")
+"""The client Nix versions of the matrix: Debian 12's, trixie's and sid's."""
 _PLACEHOLDER = re.compile(r"<[a-z][a-z0-9 -]*>")
 OMITTED = "…"
 PATH_TOOLS = ("sh", "cat", "grep", "df", "tail", "nproc")
@@ -35,12 +40,15 @@ PATH_TOOLS = ("sh", "cat", "grep", "df", "tail", "nproc")
 DARWIN_NIX = '{ salt }: derivation { name = "hello"; inherit salt; system = "x86_64-darwin"; builder = "/bin/sh"; }\n'
 
 
-def guide_quotes(text: str) -> dict[str, list[str]]:
-    """The quoted lines of each `text id=NAME` block."""
-    quotes: dict[str, list[str]] = {}
-    for name, body in _QUOTE.findall(text):
-        assert name not in quotes, f"two quotes named {name} in the guide"
-        quotes[name] = [line.strip() for line in body.splitlines() if line.strip()]
+def guide_quotes(text: str) -> dict[str, dict[str, list[str]]]:
+    """The quoted lines of each `text id=NAME` block, per Nix series it is for (all of them without `nix=`)."""
+    quotes: dict[str, dict[str, list[str]]] = {}
+    for name, versions, body in _QUOTE.findall(text):
+        lines = [line.strip() for line in body.splitlines() if line.strip()]
+        for series in versions.split(",") if versions else NIX_SERIES:
+            assert series in NIX_SERIES, f"the guide quotes {name} for Nix {series}, which the matrix does not run"
+            assert series not in quotes.setdefault(name, {}), f"two quotes named {name} for Nix {series}"
+            quotes[name][series] = lines
     return quotes
 
 
@@ -102,6 +110,12 @@ class Trouble:
         done = run_nixswarm(self.home, *args, env={"NIX_CONF_DIR": str(self.lab.dir / "client-nix")})
         return done.stdout + done.stderr
 
+    def nixswarm_import(self, machines: Path) -> str:
+        """What `nixswarm hosts import` of machines prints, into a home of its own (the others' stays as it is)."""
+        done = run_nixswarm(self.files / f"home-{machines.name}", "hosts", "import", str(machines),
+                            env={"NIX_CONF_DIR": str(self.lab.dir / "client-nix")})  # fmt: skip
+        return done.stdout + done.stderr
+
     def nixswarm_build(self, *options: str) -> str:
         """stderr of `nixswarm build` of the one-derivation lab graph."""
         done, _ = build(self.lab, self.home, *options, width=1, depth=1)
@@ -118,6 +132,7 @@ def trouble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trouble]:
         lab.dir.chmod(0o755)  # sshd reads authorized_keys as the user that logs in
         b1, b2, b3, b4, b5 = lab.builders
         _start_builder_daemon(lab, b1.name)
+        lab.slow_link(b1, 2222, 0)  # b1's sshd also on port 2222, for the port in a store URI
         _hide_nix_from_ssh_sessions(lab, b4.name)
         home = tmp_path_factory.mktemp("home")
         configure(lab, home)
@@ -247,8 +262,8 @@ REPRODUCE: dict[str, Callable[[Trouble], str]] = {
     "nixswarm-untrusted-client": _untrusted_client_nixswarm,
     "nix-port-in-uri": lambda t: t.graph(_machines_trap(t, "port")),
     "nix-float-speed": lambda t: t.graph(_machines_trap(t, "float")),
-    "nixswarm-port-in-uri": lambda t: t.nixswarm("hosts", "import", str(_machines_trap(t, "port"))),
-    "nixswarm-float-speed": lambda t: t.nixswarm("hosts", "import", str(_machines_trap(t, "float"))),
+    "nixswarm-port-in-uri": lambda t: t.nixswarm_import(_machines_trap(t, "port")),
+    "nixswarm-float-speed": lambda t: t.nixswarm_import(_machines_trap(t, "float")),
 }
 
 
@@ -256,10 +271,19 @@ def test_every_quote_in_the_guide_has_a_reproduction_and_every_reproduction_a_qu
     assert sorted(QUOTES) == sorted(REPRODUCE)
 
 
+def test_every_quote_in_the_guide_says_what_each_nix_of_the_matrix_prints() -> None:
+    missing = {name: sorted(set(NIX_SERIES) - set(per_nix)) for name, per_nix in QUOTES.items()}
+    assert {name: gap for name, gap in missing.items() if gap} == {}
+
+
 @pytest.mark.parametrize("quote", sorted(QUOTES))
 def test_the_guide_quotes_what_nix_and_nixswarm_really_print(trouble: Trouble, quote: str) -> None:
     if quote not in REPRODUCE:
         pytest.fail(f"the guide quotes {quote!r}, but nothing here reproduces it")
+    series = own_series()
+    if series not in QUOTES[quote]:
+        pytest.fail(f"the guide does not say what Nix {series} prints for {quote!r}")
     output = REPRODUCE[quote](trouble)
-    missing = first_missing_line(QUOTES[quote], output)
-    assert missing is None, f"docs/guide.md quotes {missing!r} ({quote}), but the real output is:\n{output[-4000:]}"
+    missing = first_missing_line(QUOTES[quote][series], output)
+    assert missing is None, (f"docs/guide.md quotes {missing!r} ({quote}, Nix {series}), but the real output is:\n"
+                             f"{output[-4000:]}")  # fmt: skip

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Log, Static
 
 from nixswarm.build.prepare import BuildRequest
+from nixswarm.build.progress import drv_name
 from nixswarm.errors import NixswarmError
 from nixswarm.selection import Skipped
 from nixswarm.store.settings import Settings
@@ -22,6 +26,8 @@ from tests.tui.recorded import FAIL_HOSTS, Fakes, ReplayBuild
 
 N0 = "lab-7fc70a-l0-n0"
 N1 = "lab-7fc70a-l0-n1"
+LOG_CAPTURES = "../../unit/data"
+"""The unit tests' captures of one two-host build per Nix version, as ReplayBuild finds them."""
 
 
 async def start_build(pilot: Pilot[Any]) -> BuildScreen:
@@ -90,6 +96,36 @@ async def test_the_log_pane_shows_the_selected_derivations_lines(fakes: Fakes) -
         assert text_of(screen, "#log-title") == "log: nxs-b2a8bf-broken"
         assert lane(screen, "alpha")[3] == "1"  # one failed
         assert "failed: nix exited with 1" in text_of(screen, "#build-title")
+
+
+@pytest.mark.parametrize("capture", ["nix28-remote-logs.log", "nix226-remote-logs.log", "nix234-remote-logs.log"])
+async def test_the_log_pane_shows_each_builds_own_lines_on_every_nix(fakes: Fakes, capture: str) -> None:
+    log = f"{LOG_CAPTURES}/{capture}"
+    text = (Path(__file__).parent / "data" / log).read_text()
+    machines = set(re.findall(r'"(ssh-ng://root@10\.77\.\d+\.1\d)"', text))
+    fakes.builder = ReplayBuild(fakes.clock, log=log, machines={m: f"b{m[-1]}" for m in machines})
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await settle(pilot)
+        assert [lane(screen, host)[2] for host in ("b1", "b2")] == ["2", "2"]
+        shown: dict[str, list[str]] = {}
+        for _ in range(4):
+            assert screen.selected is not None
+            shown[drv_name(screen.selected)] = list(screen.query_one("#drv-log", Log).lines)
+            await pilot.press("down")
+            await pilot.pause()
+        assert len(shown) == 4
+        for name, lines in shown.items():
+            host = lane_of(screen, name)
+            assert lines == [f"nxlog {name} on {host}-{lines[0].rsplit('-', 1)[-1]}", f"nxlog-stderr {name}"]
+
+
+def lane_of(screen: BuildScreen, name: str) -> str:
+    """The host the derivations table says built name."""
+    table: DataTable[Text] = screen.query_one("#drvs", DataTable)
+    row = next(key for key in table.rows if key.value is not None and key.value.endswith(f"-{name}.drv"))
+    return str(table.get_row(row)[1].plain)
 
 
 async def test_c_cancels_only_after_a_confirmation(fakes: Fakes) -> None:

@@ -24,56 +24,62 @@ from nixswarm.store.state import State, save_state
 from nixswarm.writer import Targets, render_all, write_all
 from tests.unit.atomic_payload import WRITES, identify, payload
 from tests.unit.hostile import KEY
+from tests.unit.killed_writer import STEPS, STEPS_AFTER
 
 ROOT = Path(__file__).resolve().parents[2]
-CHILD = """
-import sys
-from pathlib import Path
-sys.path.insert(0, sys.argv[1])
-from nixswarm.store.atomic import atomic_write
-from tests.unit.atomic_payload import WRITES, payload
-target = Path(sys.argv[2])
-print("ready", flush=True)
-for index in range(int(sys.argv[3]), WRITES):
-    atomic_write(target, payload(index))
-"""
+TEMP = re.compile(r"\.machines\..+\.tmp")
 
 
-def test_a_writer_killed_at_random_moments_leaves_one_complete_content_every_time(tmp_path: Path) -> None:
+def temp_files(folder: Path) -> dict[str, bytes]:
+    """The temporary files atomic_write left in folder, by name."""
+    return {p.name: p.read_bytes() for p in folder.iterdir() if TEMP.fullmatch(p.name)}
+
+
+def left_in_temp(step: str, index: int) -> list[bytes]:
+    """What a writer killed at step of write index leaves in a new temporary file."""
+    if step in STEPS_AFTER:
+        return []
+    whole = payload(index)
+    return [{"created": b"", "half-written": whole[: len(whole) // 2]}.get(step, whole)]
+
+
+def test_a_writer_killed_at_every_step_of_a_write_leaves_the_old_or_the_new_complete_content(tmp_path: Path) -> None:
     target = tmp_path / "machines"
-    rng = random.Random(2)  # the kill moments vary with timing anyway; the seed keeps the delays reproducible
-    next_index, last_seen, kills, runs = 0, -1, 0, 0
-    while next_index < WRITES:
+    rng = random.Random(2)  # how many whole writes come before the killed one: the same runs every time
+    last, runs = -1, 0  # last: the payload the target holds (-1: no file yet)
+    while last < WRITES - 1:
+        step = STEPS[runs % len(STEPS)]
         runs += 1
-        assert runs <= 400, f"only {next_index} writes after {runs - 1} runs"
+        assert runs <= 400, f"only {last + 1} writes after {runs - 1} runs"
+        stop_at = min(last + 1 + rng.randint(0, 4), WRITES - 1)
+        temps = temp_files(tmp_path)
         child = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(ROOT), str(target), str(next_index)], stdout=subprocess.PIPE
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline() == b"ready\n"  # imports done: the delay below is all writing time
-        try:
-            child.wait(timeout=rng.uniform(0.0, 0.012))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+            [sys.executable, "-m", "tests.unit.killed_writer", str(target), str(last + 1), str(stop_at), step],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )  # fmt: skip
+        assert child.stdin is not None and child.stdout is not None
+        report = child.stdout.readline()
+        child.kill()  # the writer waits at the step until killed, however busy the machine is
+        child.wait()
+        child.stdin.close()
         child.stdout.close()
-        if child.returncode == -signal.SIGKILL:
-            kills += 1
+        assert report == f"at {step}\n".encode(), f"run {runs}: the writer never reached {step!r}"
+        assert child.returncode == -signal.SIGKILL, f"run {runs}: the writer was not killed"
+        expected = stop_at if step in STEPS_AFTER else stop_at - 1
+        if expected == -1:
+            assert not target.exists(), f"run {runs}: killed at {step!r} before any replace, yet a file"
         else:
-            assert child.returncode == 0
-        if not target.exists():
-            assert last_seen == -1, "the file vanished after it had been written"
-            continue
-        content = target.read_bytes()
-        index = identify(content)
-        assert index is not None, f"torn file after run {runs}: {len(content)} bytes, starts {content[:50]!r}"
-        assert next_index - 1 <= index < WRITES
-        assert index >= last_seen
-        last_seen, next_index = index, index + 1
+            content = target.read_bytes()
+            assert identify(content) == expected, (
+                f"run {runs}, killed at {step!r} of write {stop_at}: {len(content)} bytes, starts {content[:50]!r}"
+            )
+        new_temps = [data for name, data in temp_files(tmp_path).items() if name not in temps]
+        assert new_temps == left_in_temp(step, stop_at), f"run {runs}: not killed where {step!r} says"
+        last = expected
+    assert runs >= 2 * len(STEPS)  # every step was killed at, twice at least
     assert target.read_bytes() == payload(WRITES - 1)
-    assert kills >= 15, f"only {kills} of {runs} runs were killed"
     leftovers = [p.name for p in tmp_path.iterdir() if p != target]
-    assert all(re.fullmatch(r"\.machines\..+\.tmp", name) for name in leftovers), leftovers
+    assert all(TEMP.fullmatch(name) for name in leftovers), leftovers
 
 
 @pytest.fixture

@@ -213,17 +213,18 @@ def test_hostile_machine_names_and_log_lines_put_no_escape_on_the_terminal() -> 
     assert "ssh://b9" in out.getvalue()
 
 
-def test_with_print_build_logs_a_remote_build_s_lines_are_prefixed_with_its_name() -> None:
+def test_with_print_build_logs_a_remote_build_s_lines_are_prefixed_with_its_host_and_name() -> None:
+    from nixswarm.build.log_flags import LogWish
     from nixswarm.build.watch import Watch
 
     out = io.StringIO()
-    watch = Watch({}, interactive=False, print_logs=True, stream=out)
+    watch = Watch(NAMES, interactive=False, wish=LogWish(print_logs=True), stream=out)
     for line in (DATA / "nix28-remote-ok.log").read_text().splitlines():
         watch.feed(line)
     logged = [line for line in out.getvalue().splitlines() if "> " in line]
-    assert logged == ["nxs-ff03d6-hello> building on b1-9e20e", "nxs-ff03d6-hello> a line on stderr"]
+    assert logged == ["[b1] nxs-ff03d6-hello> building on b1-9e20e", "[b1] nxs-ff03d6-hello> a line on stderr"]
     quiet = io.StringIO()
-    watch = Watch({}, interactive=False, print_logs=False, stream=quiet)
+    watch = Watch(NAMES, interactive=False, wish=LogWish(), stream=quiet)
     for line in (DATA / "nix28-remote-ok.log").read_text().splitlines():
         watch.feed(line)
     assert "a line on stderr" not in quiet.getvalue()
