@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import MakeLab, build_graph, machines_file
-from tests.lab import BuilderSpec, Lab
+from tests.lab import BuilderSpec, Lab, LabUnavailable, procs
+from tests.lab import lab as lab_module
 
 
 def _lab_leftovers(lab: Lab) -> list[str]:
@@ -21,7 +22,9 @@ def _lab_leftovers(lab: Lab) -> list[str]:
     found += [line for line in procs.splitlines() if str(lab.dir) in line]
     found += [f"dir {lab.dir}"] if lab.dir.exists() else []
     groups = Path("/etc/group").read_text()
-    found += [f"group of {lab.run_id}"] if f"nx{lab.run_id}g" in groups else []
+    found += [f"group of {lab.run_id}"] if f"nx{lab.run_id}" in groups else []
+    users = Path("/etc/passwd").read_text()
+    found += [f"user of {lab.run_id}"] if f"nx{lab.run_id}" in users else []
     return found
 
 
@@ -91,3 +94,26 @@ def test_a_builder_whose_sshd_is_down_refuses_connections_at_once(make_lab: Make
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((lab.builders[0].address, 22), timeout=3)
     assert time.monotonic() - started < 1
+
+
+def test_a_lab_whose_set_up_fails_half_way_removes_what_it_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_run = procs.run
+
+    def failing_second_address(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        if argv[:2] == ["ip", "-n"] and "addr" in argv and argv[2].endswith("b2"):
+            raise subprocess.CalledProcessError(2, argv, "", "RTNETLINK answers: File exists")
+        return real_run(argv, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lab_module, "run", failing_second_address)
+    lab = Lab([BuilderSpec(), BuilderSpec(), BuilderSpec()])
+    with pytest.raises(subprocess.CalledProcessError):
+        lab.__enter__()
+    assert _lab_leftovers(lab) == []
+
+
+def test_a_builder_that_cannot_start_reports_the_real_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lab_module, "SSHD_HERE", 'mount --bind /nonexistent-nxlab "$1"')
+    lab = Lab([BuilderSpec()])
+    with pytest.raises(LabUnavailable, match=r"sshd of b1 did not start: exited with \d+; sshd-start.log: mount: .*"):
+        lab.__enter__()
+    assert _lab_leftovers(lab) == []
