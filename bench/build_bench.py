@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.plots import link
 from bench.results import Section
 from bench.stats import summary
-from tests.e2e.conftest import machines_file
+from tests.e2e.helpers import machines_file
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args
 

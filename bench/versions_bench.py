@@ -17,7 +17,7 @@ from bench.build_bench import _configure, _home_env, _interleaved, _nixswarm_bui
 from bench.plots import link
 from bench.results import Figures, Section
 from bench.stats import summary
-from tests.e2e.conftest import machines_file
+from tests.e2e.helpers import machines_file
 from tests.lab import BuilderSpec, Lab
 from tests.lab.nixroots import root_for
 

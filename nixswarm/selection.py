@@ -88,9 +88,10 @@ def machine_entry(
     key = host.identity_file or defaults.identity
     return MachineEntry(
         host=alias_for(host.name) if via_alias else host.address,
-        scheme=defaults.scheme,
+        scheme=host.scheme or defaults.scheme,
         user=None if via_alias else user,
         port=None if via_alias or host.port == 22 else host.port,
+        params=(("remote-program", host.remote_program),) if host.remote_program else (),
         systems=host.systems,
         ssh_key=key if (not via_alias if key_file is None else key_file) else None,
         max_jobs=choice.max_jobs,

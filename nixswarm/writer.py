@@ -11,6 +11,7 @@ from nixswarm.selection import Selected, machine_entry
 from nixswarm.ssh.alias import check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts
+from nixswarm.store import paths
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.control_sockets import make_private_folder
 from nixswarm.store.settings import Defaults
@@ -29,8 +30,20 @@ class Targets:
     control_dir: Path | None
     """ssh ControlMaster sockets; None for no connection reuse."""
     shared: bool = False
-    """Files every user reads (/etc): mode 0644 in 0755 folders, as /etc/ssh/ssh_config.d files are; none of them
-    holds a secret. Otherwise the ssh config and known_hosts are 0600."""
+    """Files every user reads (/etc): the ssh config and known_hosts 0644 in 0755 folders, as /etc/ssh/ssh_config.d
+    files are; none of them holds a secret. Otherwise those two are 0600. The machines file is 0644 either way."""
+
+
+def user_targets(machines: Path | None = None, ssh_config: Path | None = None) -> Targets:
+    """The user's files (`nixswarm write`, the TUI's `w`): the XDG defaults unless given, known_hosts next to the
+    ssh config."""
+    ssh_config = ssh_config or paths.ssh_config_file()
+    return Targets(
+        machines=machines or paths.machines_file(),
+        ssh_config=ssh_config,
+        known_hosts=ssh_config.with_name("known_hosts"),
+        control_dir=paths.control_dir(),
+    )
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,8 @@ def render_all(selected: list[Selected], defaults: Defaults, nix: NixVersion, ta
 
 
 def write_all(rendered: Rendered, targets: Targets) -> None:
-    """Write each file atomically; none is group- or world-writable (ssh refuses such configs)."""
+    """Write each file atomically: the machines file 0644 (it holds no secret), the ssh config and known_hosts 0600
+    (0644 when shared); none is group- or world-writable (ssh refuses such configs)."""
     if targets.control_dir is not None:
         make_private_folder(targets.control_dir)
     mode = 0o644 if targets.shared else 0o600

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -55,3 +56,17 @@ def invocation(prepared: Prepared, where: BuildDir) -> Invocation:
         argv=nix_argv(where, prepared.nix_args, prepared.weight_args),
         env=nix_env(os.environ, where, daemon=prepared.setup.daemon, use_masters=not version.ssh_hangs_on_masters),
     )
+
+
+def dry_run_text(prepared: Prepared, run: Invocation, where: BuildDir) -> str:
+    """What `--dry-run` prints: the builders file, the ssh config (without a daemon) and the command."""
+    parts = [f"# builders file ({where.machines}); hosts were not contacted (dry run)\n", run.machines]
+    if not prepared.setup.daemon:
+        parts += [f"\n# ssh config ({where.ssh_config})\n", prepared.ssh_config]
+    parts.append("\n# command\n")
+    if "NIX_SSHOPTS" in run.env:
+        parts.append(f"NIX_SSHOPTS={shlex.quote(run.env['NIX_SSHOPTS'])} \\\n")
+    parts.append(f"{shlex.join(run.argv)}\n")
+    if prepared.setup.daemon and not prepared.setup.trusted:
+        parts.append(f"# WARNING: the nix-daemon does not trust {prepared.setup.user}: it would ignore --builders\n")
+    return "".join(parts)

@@ -30,6 +30,7 @@ from nixswarm.build.log_events import (
     PlainText,
     parse_line,
 )
+from nixswarm.model.validate import LOCAL
 
 __all__ = [
     "LOCAL",
@@ -50,8 +51,6 @@ __all__ = [
     "drv_name",
 ]
 
-LOCAL = "local"
-"""The host name of builds on this machine."""
 LOG_TAIL = 10
 """Log lines kept per build, for the error of a failed one."""
 MAX_ERRORS = 10

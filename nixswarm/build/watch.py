@@ -1,17 +1,21 @@
-"""Watch a build: feed Nix's internal-json lines to the progress model, and show them as the user asked Nix to."""
+"""Watch a build in a terminal: feed Nix's internal-json lines to the progress model, show them as the user asked."""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
-from typing import TextIO
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, TextIO
 
 from nixswarm.build.log_events import Event, LogLine, Message, parse_line, without_controls
 from nixswarm.build.log_flags import WARN, LogWish
 from nixswarm.build.progress import BuildLog, Change, NixMessage, Progress, Summary
 from nixswarm.build.view_plain import PlainView, format_summary
 from nixswarm.build.view_tty import TtyView
+
+if TYPE_CHECKING:
+    from nixswarm.build.prepare import BuildRequest
+    from nixswarm.selection import Skipped
 
 
 class Watch:
@@ -75,3 +79,45 @@ class Watch:
         summary = self.progress.summary()
         print(format_summary(summary), file=self.stream, flush=True)
         return summary
+
+
+class TerminalBuild:
+    """The BuildListener of `nixswarm build`: what was left out and notes on stderr, a dry run on stdout, the Watch."""
+
+    def __init__(self, request: BuildRequest, stream: TextIO | None = None) -> None:
+        self.request = request
+        self.stream = stream or sys.stderr
+        self.machines: dict[str, str] = {}
+        self.watch: Watch | None = None
+
+    def _say(self, message: str) -> None:
+        print(f"nixswarm: {message}", file=self.stream, flush=True)
+
+    def planned(self, machines: dict[str, str], skipped: Sequence[Skipped], notes: Sequence[str]) -> None:
+        self.machines = dict(machines)
+        for left_out in skipped:
+            self._say(f"left out {left_out.name}: {left_out.reason}")
+        for note in notes:
+            self._say(note)
+
+    def dry_run(self, text: str) -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+    def started(self, wish: LogWish) -> None:
+        names = ", ".join(self.machines.values()) or "none"
+        self._say(f"builders: {names}" + ("" if self.request.local_weight != "0" else " (nothing local)"))
+        self.watch = Watch(self.machines, interactive=self.request.interactive, wish=wish, stream=self.stream)
+
+    def _watching(self) -> Watch:
+        assert self.watch is not None, "nix runs only after started()"
+        return self.watch
+
+    def line(self, text: str) -> None:
+        self._watching().feed(text)
+
+    def tick(self) -> None:
+        self._watching().tick()
+
+    def ended(self) -> Summary:
+        return self._watching().finish()

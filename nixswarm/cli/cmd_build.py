@@ -32,8 +32,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Plan, check, run, summarise."""
-    from nixswarm.build.session import build
+    import asyncio
+
+    from nixswarm.build.pipeline import run_build
+    from nixswarm.build.watch import TerminalBuild
     from nixswarm.cli import context
 
     request = request_from(args, tuple(args.nix_args), interactive=sys.stderr.isatty())
-    return build(context.settings_for(args), context.state(), request)
+    settings, state = context.settings_for(args), context.state()
+    return asyncio.run(run_build(settings, state, request, TerminalBuild(request)))

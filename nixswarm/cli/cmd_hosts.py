@@ -13,6 +13,7 @@ from nixswarm.cli.output import table
 from nixswarm.errors import ConfigError, NixswarmError
 
 if TYPE_CHECKING:
+    from nixswarm.model.trust import Consent, KeyCheck
     from nixswarm.ssh.config_read import AliasTarget
     from nixswarm.store.settings import HostEntry, Settings
 
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = actions.add_parser("trust", help="approve a host's ssh host key")
     p.add_argument("name")
     p.add_argument("--fingerprint", metavar="SHA256:...", help="approve without asking if the key matches")
+    p.add_argument("--replace", action="store_true", help="with --fingerprint: replace the key approved before")
     for action, text in (("forget", "remove a host and its approved key"), ("enable", "use a host"),
                          ("disable", "stop using a host")):  # fmt: skip
         p = actions.add_parser(action, help=text)
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     settings = context.settings_for(args)
     action = {
         "list": _list, "add": _add, "import": _import, "trust": _trust,
-        "forget": _forget, "enable": _enable, "disable": _enable,
+        "forget": _forget, "enable": _enable, "disable": _disable,
     }[args.action]  # fmt: skip
     return action(args, settings)
 
@@ -182,6 +184,7 @@ def _trust(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from nixswarm.cli import context
+    from nixswarm.model.trust import KeyCheck, TrustState
     from nixswarm.probe.hostkey_fetch import fetch_host_key
     from nixswarm.store import paths
     from nixswarm.store.state import save_state
@@ -190,33 +193,52 @@ def _trust(args: argparse.Namespace, settings: Settings) -> int:
     host = entry.host
     state = context.state()
     key = asyncio.run(fetch_host_key(host.address, host.port, settings.defaults.timeout))
-    approved = state.approved_key(host.name)
-    print(f"{host.name} ({host.address}:{host.port}) presents {key.algorithm} key {key.fingerprint}")
-    if approved is not None and approved != key:
-        raise NixswarmError(
-            f"HOST KEY CHANGED for {host.name}: approved {approved.fingerprint}, now {key.fingerprint}. "
-            "This can be a reinstall or an attack. nixswarm will not use the host. If you know why the key "
-            f"changed: nixswarm hosts forget {host.name}, add it again and trust the new key.",
-            title="Host key changed",
-        )
-    if approved == key:
+    advertised = host.advertised_key.fingerprint if host.advertised_key is not None else None
+    check = KeyCheck(host.name, f"{host.address}:{host.port}", key, state.approved_key(host.name), advertised)
+    print(f"{host.name} ({check.where}) presents {key.algorithm} key {key.fingerprint}")
+    if check.state is TrustState.APPROVED:
         print("already approved")
         return 0
-    if host.advertised_key is not None and host.advertised_key != key:
-        print(f"WARNING: it advertised a different key, {host.advertised_key.fingerprint}", file=sys.stderr)
-    if args.fingerprint is not None:
-        if args.fingerprint != key.fingerprint:
-            raise NixswarmError(
-                f"fingerprint mismatch: expected {args.fingerprint}, host has {key.fingerprint}",
-                title="Host key mismatch",
-            )
-    elif not sys.stdin.isatty() or input("Approve this key? [y/N] ").strip().lower() not in ("y", "yes"):
-        raise NixswarmError("not approved (pass --fingerprint to approve non-interactively)", title="Not trusted")
+    if check.advert_differs:
+        print(f"WARNING: it advertised a different key, {advertised}", file=sys.stderr)
+    if args.fingerprint is not None and args.fingerprint != key.fingerprint:
+        raise NixswarmError(
+            f"fingerprint mismatch: expected {args.fingerprint}, host has {key.fingerprint}",
+            title="Host key mismatch",
+        )
+    if not check.approves(_consent(args, check)):
+        raise _refusal(check)
     save_state(paths.state_file(), state.approve(host.name, key))
     if settings.host(host.name) is None:
         _save(args, settings.with_host(entry))
-    print(f"approved {key.fingerprint} for {host.name}")
+    replaced = f" (replacing {check.approved.fingerprint})" if check.approved is not None else ""
+    print(f"approved {key.fingerprint} for {host.name}{replaced}")
     return 0
+
+
+def _consent(args: argparse.Namespace, check: KeyCheck) -> Consent | None:
+    """--fingerprint naming the key (with --replace: the named confirmation a changed key needs), else a y at the
+    prompt; a changed key is never approved at a prompt."""
+    from nixswarm.model.trust import Consent, TrustState
+
+    if args.fingerprint is not None:  # it names the presented key (checked before)
+        return Consent.REPLACE if args.replace else Consent.APPROVE
+    if check.state is TrustState.CHANGED or not sys.stdin.isatty():
+        return None
+    return Consent.APPROVE if input("Approve this key? [y/N] ").strip().lower() in ("y", "yes") else None
+
+
+def _refusal(check: KeyCheck) -> NixswarmError:
+    """Why the key was not approved, and the command that approves it."""
+    if check.approved is None:
+        return NixswarmError("not approved (pass --fingerprint to approve non-interactively)", title="Not trusted")
+    new = check.presented.fingerprint
+    return NixswarmError(
+        f"HOST KEY CHANGED for {check.name}: approved {check.approved.fingerprint}, now {new}. This can be a "
+        "reinstall or an attack; nixswarm will not use the host. If you checked on the host that the new key is "
+        f"right, replace the approved one: nixswarm hosts trust {check.name} --fingerprint {new} --replace",
+        title="Host key changed",
+    )
 
 
 def _seen_entry(name: str) -> HostEntry | None:
@@ -242,8 +264,17 @@ def _forget(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _enable(args: argparse.Namespace, settings: Settings) -> int:
-    entry = _entry(settings, args.name)
-    enabled = args.action == "enable"
-    _save(args, settings.with_host(replace(entry, choice=replace(entry.choice, enabled=enabled))))
-    print(f"{args.name} {'enabled' if enabled else 'disabled'}")
+    _set_enabled(args, settings, enabled=True)
+    print(f"{args.name} enabled")
     return 0
+
+
+def _disable(args: argparse.Namespace, settings: Settings) -> int:
+    _set_enabled(args, settings, enabled=False)
+    print(f"{args.name} disabled")
+    return 0
+
+
+def _set_enabled(args: argparse.Namespace, settings: Settings, *, enabled: bool) -> None:
+    entry = _entry(settings, args.name)
+    _save(args, settings.with_host(replace(entry, choice=replace(entry.choice, enabled=enabled))))

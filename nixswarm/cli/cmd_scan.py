@@ -51,6 +51,29 @@ def _host_row(h: dict[str, Any]) -> str:
     ])  # fmt: skip
 
 
+def no_builder_hint(hosts: list[dict[str, Any]], *, mdns: bool) -> str | None:
+    """What to do next when no host answered as a builder; None when one did."""
+    if any(h["reachable"] for h in hosts):
+        return None
+    found = "no builder answered (each host's error says why)" if hosts else "no builder found"
+    add = "nixswarm hosts add NAME USER@ADDR (or nixswarm hosts import FILE for a machines file)"
+    if not mdns:
+        return f"{found}; with --no-mdns only configured hosts and --host are probed: add one with {add}"
+    return f"{found}: run `nixswarm advertise` on a builder so scans find it over mDNS, or add one with {add}"
+
+
+def _advise(hosts: list[dict[str, Any]], *, table: bool, mdns: bool) -> None:
+    """The lines on stderr after the scan: changed and untrusted keys after a table, and, in both forms (--json
+    keeps its schema), what to do when no builder answered."""
+    if table:
+        for name in [h["name"] for h in hosts if h["trust"] == "changed"]:
+            warn(f"HOST KEY CHANGED for {name}: it will not be used (nixswarm hosts trust {name} explains)")
+        if unknown := [h["name"] for h in hosts if h["trust"] == "unknown" and h["reachable"]]:
+            warn(f"not trusted yet: {', '.join(unknown)} (nixswarm hosts trust NAME)")
+    if hint := no_builder_hint(hosts, mdns=mdns):
+        warn(hint)
+
+
 def run(args: argparse.Namespace) -> int:
     """Scan and print."""
     import asyncio
@@ -119,11 +142,6 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"local": local, "hosts": list(hosts.values()), "duration_s": duration}, indent=2))
     else:
-        unknown = [h["name"] for h in hosts.values() if h["trust"] == "unknown" and h["reachable"]]
-        changed = [h["name"] for h in hosts.values() if h["trust"] == "changed"]
         print(f"\n{len(hosts)} host(s) in {duration:.2f} s", flush=True)
-        for name in changed:
-            warn(f"HOST KEY CHANGED for {name}: it will not be used (nixswarm hosts trust {name} explains)")
-        if unknown:
-            warn(f"not trusted yet: {', '.join(unknown)} (nixswarm hosts trust NAME)")
+    _advise(list(hosts.values()), table=not args.json, mdns=not args.no_mdns)
     return 0

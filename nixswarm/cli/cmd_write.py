@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.ssh.include import ensure_include
     from nixswarm.store import paths
     from nixswarm.store.facts_file import load_facts
-    from nixswarm.writer import Targets
+    from nixswarm.writer import user_targets
 
     if args.system:
         return _system(args)
@@ -57,12 +57,9 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeError as err:
         warn(f"{err}; writing for Nix {NIX_2_8}, which every later Nix also reads")
         nix = NIX_2_8
-    ssh_config = Path(args.ssh_config).absolute() if args.ssh_config else paths.ssh_config_file()
-    targets = Targets(
-        machines=Path(args.machines).absolute() if args.machines else paths.machines_file(),
-        ssh_config=ssh_config,
-        known_hosts=ssh_config.with_name("known_hosts"),
-        control_dir=paths.control_dir(),
+    targets = user_targets(
+        machines=Path(args.machines).absolute() if args.machines else None,
+        ssh_config=Path(args.ssh_config).absolute() if args.ssh_config else None,
     )
     if not _render_and_write(selected, settings.defaults, nix, targets, dry_run=args.dry_run):
         return 0

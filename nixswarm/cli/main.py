@@ -50,17 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _tui(args: argparse.Namespace) -> int:
     """The TUI, with the discovery options and --theme (Textual is imported only here)."""
-    from pathlib import Path
-
     from nixswarm.cli import context
     from nixswarm.scan_session import ScanOptions
     from nixswarm.tui import make_app
 
-    overrides: dict[str, object] = {key: value for key, value in (
-        ("user", args.user), ("identity", str(Path(args.identity).absolute()) if args.identity else None),
-        ("timeout", args.timeout)) if value is not None}  # fmt: skip
     options = ScanOptions(mdns=not args.no_mdns, interfaces=tuple(args.interface))
-    app = make_app(config_path=context.config_path(args), overrides=overrides, options=options, theme=args.theme)
+    app = make_app(
+        config_path=context.config_path(args), overrides=context.overrides(args), options=options, theme=args.theme
+    )
     app.run()
     return int(app.return_code or 0)
 

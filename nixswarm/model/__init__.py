@@ -7,14 +7,16 @@ from nixswarm.model.hostkey import HostKey
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.nixversion import NIX_2_8, NixVersion
 from nixswarm.model.probe import FailureKind, ProbeFailure, ProbeResult
-from nixswarm.model.trust import TrustState, trust_state
+from nixswarm.model.trust import Consent, KeyCheck, TrustState, trust_state
 
 __all__ = [
     "NIX_2_8",
     "Choice",
+    "Consent",
     "FailureKind",
     "Host",
     "HostKey",
+    "KeyCheck",
     "LocalMachine",
     "NixFacts",
     "NixVersion",

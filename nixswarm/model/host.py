@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
 from nixswarm.errors import ValidationError
 from nixswarm.model import validate
 from nixswarm.model.hostkey import HostKey
+
+Scheme = Literal["ssh", "ssh-ng"]
+"""A store URI scheme nixswarm writes: ssh:// runs `nix-store --serve`, ssh-ng:// `nix-daemon --stdio`."""
+SCHEMES: tuple[Scheme, ...] = ("ssh", "ssh-ng")
 
 
 class Source(StrEnum):
@@ -45,6 +50,11 @@ class Host:
     """Supported features known without probing."""
     mandatory_features: tuple[str, ...] = ()
     """Mandatory features known without probing."""
+    scheme: Scheme | None = None
+    """The store URI scheme of its machines line; None means defaults.scheme."""
+    remote_program: str | None = None
+    """The Nix program ssh runs on it (`?remote-program=`), for the scheme it is used with; None: Nix's default
+    (nix-daemon or nix-store, found on the builder's non-interactive PATH)."""
 
     def __post_init__(self) -> None:
         validate.host_name(self.name)
@@ -63,6 +73,10 @@ class Host:
         object.__setattr__(self, "systems", validate.systems(self.systems))
         object.__setattr__(self, "features", validate.features(self.features))
         object.__setattr__(self, "mandatory_features", validate.features(self.mandatory_features, "mandatory features"))
+        if self.scheme is not None and self.scheme not in SCHEMES:
+            raise ValidationError("scheme", self.scheme, "must be 'ssh' or 'ssh-ng'")
+        if self.remote_program is not None:
+            validate.remote_program(self.remote_program)
 
     @property
     def address(self) -> str:

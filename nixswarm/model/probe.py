@@ -20,6 +20,7 @@ class FailureKind(StrEnum):
     AUTH_FAILED = "auth-failed"
     HOST_KEY_CHANGED = "host-key-changed"
     NO_NIX = "no-nix"
+    NO_SHELL = "no-shell"
     BAD_OUTPUT = "bad-output"
 
 

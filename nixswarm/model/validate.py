@@ -7,6 +7,9 @@ import re
 
 from nixswarm.errors import ValidationError
 
+LOCAL = "local"
+"""The name of this machine wherever machines are named (the TUI's host table, build lanes and summaries), so no
+host may take it."""
 MAX_NAME = 54
 """A host name's length limit: its ssh alias `nixswarm-NAME` must still be a DNS label (63 characters at most)."""
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?"
@@ -17,6 +20,7 @@ _SCOPE = re.compile(r"[A-Za-z0-9_.-]{1,15}")
 _SYSTEM = re.compile(r"[a-z0-9_]{1,32}(?:-[a-z0-9_]{1,32}){1,3}")
 _FEATURE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
 _PATH = re.compile(r"/[A-Za-z0-9_./+-]{0,4095}")
+_PROGRAM = re.compile(r"(?=.{1,1024}$)(?:(?:/[A-Za-z0-9_.-]{1,255})+|[A-Za-z0-9][A-Za-z0-9_.-]{0,63})")
 
 MAX_JOBS_LIMIT = 1024
 SPEED_FACTOR_LIMIT = 10_000.0
@@ -35,10 +39,18 @@ def _match(field: str, value: object, pattern: re.Pattern[str], reason: str) -> 
     return text
 
 
-def host_name(value: object, field: str = "host name") -> str:
-    """A host's name: dot-separated parts of letters, digits, '_' and '-', at most MAX_NAME characters in all."""
+def name(value: object, field: str) -> str:
+    """Dot-separated parts of letters, digits, '_' and '-', at most MAX_NAME characters in all (a theme's name)."""
     reason = f"use 1-{MAX_NAME} letters, digits, '.', '_' or '-'; each dot-separated part starts and ends alphanumeric"
     return _match(field, value, _NAME, reason)
+
+
+def host_name(value: object, field: str = "host name") -> str:
+    """A host's name: a name, other than LOCAL."""
+    text = name(value, field)
+    if text == LOCAL:
+        raise ValidationError(field, text, f"{LOCAL!r} names this machine; choose another name")
+    return text
 
 
 def user(value: object, field: str = "user") -> str:
@@ -91,6 +103,15 @@ def feature(value: object, field: str = "feature") -> str:
 def abs_path(value: object, field: str = "path") -> str:
     """An absolute path with no spaces, quotes, '%', '~' or control characters."""
     return _match(field, value, _PATH, "must be an absolute path of letters, digits, '/', '.', '_', '+' or '-'")
+
+
+def remote_program(value: object, field: str = "remote program") -> str:
+    """The Nix program ssh runs on a builder (`?remote-program=`): an absolute path, or a program name its PATH finds.
+
+    Nix hands it to the builder's shell and percent-decodes it in the URI: so no spaces, quotes, shell
+    metacharacters, '%' or '+', and a bare name never starts like an option."""
+    reason = "must be an absolute path or a program name of letters, digits, '/', '.', '_' or '-'"
+    return _match(field, value, _PROGRAM, reason)
 
 
 def max_jobs(value: object, field: str = "max jobs") -> int:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
 
 from nixswarm.errors import ValidationError
 from nixswarm.model import validate
+from nixswarm.model.host import SCHEMES, Scheme
 from nixswarm.model.hostkey import HostKey
 
-Scheme = Literal["ssh", "ssh-ng"]
-SCHEMES: tuple[Scheme, ...] = ("ssh", "ssh-ng")
+__all__ = ["SCHEMES", "MachineEntry", "Scheme"]
 _PARAM_KEY = re.compile(r"[a-z][a-z0-9-]{0,31}")
 _PARAM_VALUE = re.compile(r"[A-Za-z0-9_.,/%:+=-]{0,2048}")
 

@@ -18,6 +18,18 @@ _LOAD = re.compile(r"\{?\s*(\d{1,6}(?:[.,]\d{1,6})?)\b")
 
 
 @dataclass(frozen=True)
+class ScriptRun:
+    """What the probe's `sh -s` left: its (untrusted) output and how it ended."""
+
+    stdout: str
+    """Everything it printed, up to MAX_OUTPUT."""
+    stderr: str
+    """The tail of what it printed on stderr."""
+    exit_status: int | None
+    """Its exit status; None when ssh reported none (killed by a signal)."""
+
+
+@dataclass(frozen=True)
 class LiveFacts:
     """What changes often."""
 
@@ -56,6 +68,29 @@ def split_sections(text: str) -> dict[str, str]:
     if "end" not in sections:
         raise ValidationError("probe output", text[-80:], "ended early (no end marker)")
     return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+def shell_failure(run: ScriptRun) -> str | None:
+    """Why the script never started (no section marker at all), in words the user can act on; None if it ran."""
+    if MARK in run.stdout:
+        return None
+    said = [line for line in (_printable(line) for line in run.stderr.split("\n")) if line]
+    status = "no exit status" if run.exit_status is None else f"exit {run.exit_status}"
+    detail = f"{said[-1][:200]} ({status})" if said else f"{status}, no message"
+    if run.exit_status == 127 or "not found" in run.stderr:
+        return (
+            f"the probe's shell command failed: {detail}. nixswarm needs a POSIX `sh` on the builder's PATH "
+            "for its probe (`ssh USER@HOST sh -c true` must work); Nix itself only needs nix-store or nix-daemon"
+        )
+    return (
+        f"the probe's shell command failed: {detail}. nixswarm runs its probe as `sh -s` through the login shell "
+        "of the ssh user, which must run commands (`ssh USER@HOST sh -c true` must work); Nix's own ssh needs that too"
+    )
+
+
+def _printable(line: str) -> str:
+    """line without control characters or terminal escapes (a hostile host's stderr), trimmed."""
+    return "".join(c for c in line if c.isprintable() and c.isascii()).strip()
 
 
 def _int(field: str, text: str) -> int:

@@ -10,7 +10,15 @@ from nixswarm.errors import ValidationError
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.probe import FailureKind, ProbeFailure, ProbeResult
 from nixswarm.probe.facts_cache import CachedFacts, FactsCache
-from nixswarm.probe.parse_output import MAX_OUTPUT, LiveFacts, parse_full, parse_live, split_sections
+from nixswarm.probe.parse_output import (
+    MAX_OUTPUT,
+    LiveFacts,
+    ScriptRun,
+    parse_full,
+    parse_live,
+    shell_failure,
+    split_sections,
+)
 from nixswarm.probe.pool import ConnectionPool
 from nixswarm.probe.remote_script import FULL, REFRESH
 from nixswarm.probe.ssh_target import SshTarget
@@ -83,7 +91,7 @@ async def _probe(
     key = _host_key(conn)
     cached = cache.get(key) if cache is not None and key is not None else None
     try:
-        text = await _run(conn, REFRESH if cached else FULL)
+        run = await _run(conn, REFRESH if cached else FULL)
     except (asyncssh.Error, OSError) as err:
         if pool is not None:
             pool.drop(target)
@@ -94,7 +102,7 @@ async def _probe(
         if pool is None:
             conn.close()
     try:
-        sections = split_sections(text)
+        sections = split_sections(run.stdout)
         if cached is not None:
             return _result(cached, parse_live(sections), key, rtt_ms, started)
         full = parse_full(sections)
@@ -105,7 +113,9 @@ async def _probe(
             cache.put(key, facts)
         return _result(facts, full.live, key, rtt_ms, started)
     except ValidationError as err:
-        return ProbeFailure(FailureKind.BAD_OUTPUT, f"{where}: unusable probe output: {err.message}", key)
+        reason = shell_failure(run)  # no section marker at all: the shell never ran the script
+        kind = FailureKind.NO_SHELL if reason else FailureKind.BAD_OUTPUT
+        return ProbeFailure(kind, f"{where}: {reason or f'unusable probe output: {err.message}'}", key)
 
 
 def _result(facts: CachedFacts, live: LiveFacts, key: HostKey | None, rtt_ms: float, started: float) -> ProbeResult:
@@ -168,11 +178,22 @@ async def _presented_key(target: SshTarget) -> HostKey | None:
         return None
 
 
-async def _run(conn: Any, script: str) -> str:
+async def _run(conn: Any, script: str) -> ScriptRun:
     """Run the script with `sh -s` (the login shell may not be POSIX), reading at most MAX_OUTPUT."""
     process = await conn.create_process("sh -s", encoding="utf-8", errors="replace")
     process.stdin.write(script)
     process.stdin.write_eof()
+    stderr = asyncio.ensure_future(_read_tail(process.stderr))  # read alongside: a full stderr must not block
+    try:
+        stdout = await _read_all(process)
+    except BaseException:
+        stderr.cancel()
+        raise
+    await process.wait_closed()
+    return ScriptRun(stdout, await stderr, process.exit_status)
+
+
+async def _read_all(process: Any) -> str:
     chunks: list[str] = []
     size = 0
     while chunk := await process.stdout.read(65536):
@@ -181,5 +202,12 @@ async def _run(conn: Any, script: str) -> str:
         if size > MAX_OUTPUT:
             process.close()
             raise ValidationError("probe output", f"over {MAX_OUTPUT} characters", "too large")
-    await process.wait_closed()
     return "".join(chunks)
+
+
+async def _read_tail(stream: Any, keep: int = 4096) -> str:
+    """The last `keep` characters of stream, read to its end (so the host never blocks on a full stderr)."""
+    tail = ""
+    while chunk := await stream.read(65536):
+        tail = (tail + chunk)[-keep:]
+    return tail

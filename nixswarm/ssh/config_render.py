@@ -46,12 +46,17 @@ class Transport:
             validate.abs_path(self.known_hosts, "known_hosts file")
 
 
+def hostname_value(address: str) -> str:
+    """An address as ssh's HostName takes it: ssh expands %-tokens, so fe80::1%eth0 needs %%."""
+    return address.replace("%", "%%")
+
+
 def render_host_block(host: Host, transport: Transport, *, user: str | None, identity: str | None) -> str:
     """The Host block of one builder; every value was validated when the Host was built."""
     alias = alias_for(host.name)
     lines = [
         f"Host {alias}",
-        f"  HostName {host.address.replace('%', '%%')}",  # ssh expands %-tokens: fe80::1%eth0 needs %%
+        f"  HostName {hostname_value(host.address)}",
         f"  Port {host.port}",
     ]
     login = host.user or user

@@ -44,11 +44,6 @@ def ssh_config_file() -> Path:
     return config_dir() / "ssh_config"
 
 
-def known_hosts_file() -> Path:
-    """The approved host keys in known_hosts form."""
-    return config_dir() / "known_hosts"
-
-
 def control_dir() -> Path:
     """ssh ControlMaster sockets: $XDG_RUNTIME_DIR/nixswarm-ssh, else (unset or too long) /tmp/nixswarm-ssh-UID."""
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")

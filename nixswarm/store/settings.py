@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from nixswarm.errors import ValidationError
+from nixswarm.errors import ConfigError, ValidationError
 from nixswarm.model import validate
 from nixswarm.model.choice import Choice
 from nixswarm.model.host import Host
 
 Scheme = Literal["ssh", "ssh-ng"]
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """The command line's --user, --identity and --timeout: used for one run, never saved."""
+
+    user: str | None = None
+    """--user: login user for hosts without one."""
+    identity: str | None = None
+    """--identity, made absolute: private key for hosts without one."""
+    timeout: float | None = None
+    """--timeout: per-host probe and connect limit, seconds."""
 
 
 @dataclass(frozen=True)
@@ -49,11 +61,23 @@ class Defaults:
             or not 0 <= self.local_weight <= 1
         ):
             raise ValidationError("defaults.local_weight", self.local_weight, "must be a number from 0 to 1")
-        validate.host_name(self.theme, "defaults.theme")
+        validate.name(self.theme, "defaults.theme")
         if isinstance(self.control_persist, bool) or not isinstance(self.control_persist, int):
             raise ValidationError("defaults.control_persist", self.control_persist, "must be a whole number of seconds")
         if not 1 <= self.control_persist <= 3600:
             raise ValidationError("defaults.control_persist", self.control_persist, "must be 1-3600 seconds")
+
+    def with_overrides(self, overrides: Overrides) -> Defaults:
+        """A copy with what the command line set; ConfigError naming the command line for an invalid value."""
+        try:
+            return replace(
+                self,
+                user=self.user if overrides.user is None else overrides.user,
+                identity=self.identity if overrides.identity is None else overrides.identity,
+                timeout=self.timeout if overrides.timeout is None else overrides.timeout,
+            )
+        except ValidationError as err:
+            raise ConfigError(f"command line: {err.message}") from None
 
 
 @dataclass(frozen=True)

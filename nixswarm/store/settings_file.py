@@ -19,7 +19,7 @@ from nixswarm.store.toml_schema import TableReader
 _DEFAULT_KEYS = ("user", "identity", "timeout", "scheme", "local_weight", "theme", "control_persist")
 _HOST_KEYS = (
     "addresses", "port", "user", "identity", "enabled", "max_jobs", "speed_factor",
-    "systems", "features", "mandatory_features",
+    "systems", "features", "mandatory_features", "scheme", "remote_program",
 )  # fmt: skip
 
 
@@ -87,6 +87,8 @@ def _host(t: TableReader, name: str) -> HostEntry:
             systems=t.strings("systems"),
             features=t.strings("features"),
             mandatory_features=t.strings("mandatory_features"),
+            scheme=t.get("scheme", str),
+            remote_program=t.get("remote_program", str),
         )
         choice = Choice(
             enabled=t.get("enabled", bool, True),
@@ -118,9 +120,8 @@ def dump_settings(settings: Settings) -> str:
     for entry in settings.hosts:
         h, c = entry.host, entry.choice
         table: dict[str, Any] = {"addresses": list(h.addresses), "port": h.port}
-        for key, value in (("user", h.user), ("identity", h.identity_file)):
-            if value is not None:
-                table[key] = value
+        given = {"user": h.user, "identity": h.identity_file, "scheme": h.scheme, "remote_program": h.remote_program}
+        table.update((key, value) for key, value in given.items() if value is not None)
         for key, values in (
             ("systems", h.systems),
             ("features", h.features),

@@ -10,14 +10,20 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from nixswarm.build.pipeline import BuildListener
     from nixswarm.tui.app import NixswarmApp, make_app
-    from nixswarm.tui.services import BuildListener, Services
+    from nixswarm.tui.services import Services
 
 __all__ = ["BuildListener", "NixswarmApp", "Services", "make_app"]
-_HOMES = {"NixswarmApp": "app", "make_app": "app", "BuildListener": "services", "Services": "services"}
+_HOMES = {
+    "NixswarmApp": "nixswarm.tui.app",
+    "make_app": "nixswarm.tui.app",
+    "BuildListener": "nixswarm.build.pipeline",
+    "Services": "nixswarm.tui.services",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_HOMES[name]}"), name)
+    return getattr(import_module(_HOMES[name]), name)

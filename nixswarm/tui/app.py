@@ -13,6 +13,7 @@ from nixswarm.probe.pool import ConnectionPool
 from nixswarm.scan_session import ScanOptions
 from nixswarm.store import paths
 from nixswarm.store.facts_file import load_facts
+from nixswarm.store.settings import Overrides
 from nixswarm.tui.config import Config
 from nixswarm.tui.context import AppContext
 from nixswarm.tui.failures import show_failure
@@ -88,7 +89,7 @@ class NixswarmApp(App[None]):
 def make_app(
     *,
     config_path: Path | None = None,
-    overrides: dict[str, object] | None = None,
+    overrides: Overrides | None = None,
     options: ScanOptions | None = None,
     theme: str | None = None,
     services: Services | None = None,

@@ -11,14 +11,13 @@ from nixswarm.model.hostkey import HostKey
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.probe import ProbeFailure, ProbeResult
 from nixswarm.model.trust import TrustState, trust_state
+from nixswarm.model.validate import LOCAL
 from nixswarm.scan_session import Dropped, Event, Found, HostReport, LocalReport
 from nixswarm.store.settings import HostEntry, Settings
 from nixswarm.store.state import State
 
 HISTORY = 60
 """Load samples kept per host."""
-LOCAL = ":local"
-"""The row key of the local machine (no host name holds a ':')."""
 
 
 @dataclass(frozen=True)

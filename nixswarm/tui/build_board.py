@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from nixswarm.build.log_events import BuildStarted, LogLine, parse_line
-from nixswarm.build.progress import Progress
+from nixswarm.build.log_events import LogLine, parse_line
+from nixswarm.build.progress import BuildBegan, Progress
 from nixswarm.selection import Skipped
 
 MAX_LOG = 5000
@@ -35,7 +35,6 @@ class BuildBoard:
         self.notes: tuple[str, ...] = ()
         self.logs: dict[str, DrvLog] = {}
         """By .drv path, in the order builds started."""
-        self._drv_of: dict[int, str] = {}
         self.started = clock()
 
     def planned(self, machines: dict[str, str], skipped: Sequence[Skipped], notes: Sequence[str]) -> None:
@@ -46,12 +45,11 @@ class BuildBoard:
     def feed(self, line: str) -> None:
         """One stderr line of nix."""
         event = parse_line(line)
-        self.progress.feed(event)
-        if isinstance(event, BuildStarted):
-            self._drv_of[event.id] = event.drv  # an ssh-ng builder's own activity names the same drv
-            self.logs.setdefault(event.drv, DrvLog(event.drv))
-        elif isinstance(event, LogLine) and event.id in self._drv_of:
-            log = self.logs[self._drv_of[event.id]]
+        for change in self.progress.feed(event):
+            if isinstance(change, BuildBegan):
+                self.logs.setdefault(change.drv, DrvLog(change.drv))
+        if isinstance(event, LogLine) and (source := self.progress.source(event.id)) is not None:
+            log = self.logs.setdefault(source[1], DrvLog(source[1]))  # an ssh-ng builder's own activity: the same drv
             log.lines.append(event.text)
             if len(log.lines) > MAX_LOG:
                 del log.lines[0]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from nixswarm.errors import ConfigError, ValidationError
 from nixswarm.model.choice import Choice
 from nixswarm.model.host import Host
 from nixswarm.model.hostkey import HostKey
 from nixswarm.store import paths
-from nixswarm.store.settings import HostEntry, Settings
+from nixswarm.store.settings import HostEntry, Overrides, Settings
 from nixswarm.store.settings_file import load_settings, save_settings
 from nixswarm.store.state import State, load_state, save_state
 
@@ -19,22 +17,16 @@ from nixswarm.store.state import State, load_state, save_state
 class Config:
     """What config.toml and state.json hold; every change is written at once (atomically)."""
 
-    def __init__(self, path: Path, overrides: Mapping[str, object] | None = None) -> None:
+    def __init__(self, path: Path, overrides: Overrides | None = None) -> None:
         """overrides: --user, --identity and --timeout, used for this run and never saved."""
         self.path = path
-        self.overrides = dict(overrides or {})
+        self.overrides = overrides or Overrides()
         self.saved = load_settings(path)
         self.state: State = load_state(paths.state_file())
         self.settings = self._effective()
 
     def _effective(self) -> Settings:
-        if not self.overrides:
-            return self.saved
-        try:
-            defaults = replace(self.saved.defaults, **self.overrides)  # type: ignore[arg-type]
-        except ValidationError as err:
-            raise ConfigError(f"command line: {err.message}") from None
-        return Settings(defaults, self.saved.hosts)
+        return Settings(self.saved.defaults.with_overrides(self.overrides), self.saved.hosts)
 
     def _save(self, settings: Settings) -> None:
         save_settings(self.path, settings)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeAlias
 
+from nixswarm.build.pipeline import BuildListener, run_build
+from nixswarm.build.prepare import BuildRequest
 from nixswarm.model.host import Host
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.probe import ProbeFailure, ProbeResult
@@ -17,26 +18,7 @@ from nixswarm.scan_session import Event, ScanOptions
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
 
-if TYPE_CHECKING:
-    from nixswarm.build.prepare import BuildRequest
-    from nixswarm.build.progress import Summary
-    from nixswarm.selection import Skipped
-
 Outcome = ProbeResult | ProbeFailure
-
-
-class BuildListener(Protocol):
-    """Told what a build does, as it does it."""
-
-    def planned(self, machines: dict[str, str], skipped: Sequence[Skipped], notes: Sequence[str]) -> None:
-        """The plan: Nix's machine names to host names, the hosts left out, notes; before nix starts."""
-
-    def line(self, text: str) -> None:
-        """One stderr line of nix."""
-
-    def ended(self) -> Summary:
-        """nix has exited: the per-host summary, for --json-summary."""
-
 
 Scanner = Callable[[Settings, State, ScanOptions, FactsCache | None], AsyncIterator[Event]]
 """nixswarm.scan_session.scan."""
@@ -46,8 +28,8 @@ Prober = Callable[
 """Probe several hosts at once (with a pool and a facts cache, a refresh re-reads only load, memory, space)."""
 KeyFetcher = Callable[[str, int, float], Awaitable[HostKey]]
 """nixswarm.probe.hostkey_fetch.fetch_host_key."""
-Builder: TypeAlias = "Callable[[Settings, State, BuildRequest, BuildListener], Awaitable[int]]"
-"""Run one build; nix's exit code."""
+Builder = Callable[[Settings, State, BuildRequest, BuildListener], Awaitable[int]]
+"""nixswarm.build.pipeline.run_build: one build; nix's exit code."""
 
 
 def _probe(
@@ -68,12 +50,6 @@ async def _fetch_key(address: str, port: int, timeout: float) -> HostKey:
     from nixswarm.probe.hostkey_fetch import fetch_host_key
 
     return await fetch_host_key(address, port, timeout)
-
-
-async def _build(settings: Settings, state: State, request: BuildRequest, listener: BuildListener) -> int:
-    from nixswarm.tui.jobs.build_job import run_build
-
-    return await run_build(settings, state, request, listener)
 
 
 def _remember(cache: FactsCache, discovered: Iterable[Host]) -> None:
@@ -101,7 +77,7 @@ class Services:
     """Refresh load, or probe a host again after its key was approved."""
     fetch_key: KeyFetcher = field(default=_fetch_key)
     """The key a host presents, for the trust dialog."""
-    build: Builder = field(default=_build)
+    build: Builder = field(default=run_build)
     """One build."""
     remember: Callable[[FactsCache, Iterable[Host]], None] = field(default=_remember)
     """After a scan: save the facts cache and the hosts it discovered, as `nixswarm scan` does."""

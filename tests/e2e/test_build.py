@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import MakeLab, nixswarm_env, open_lab, run_nixswarm, runtime_dir, salt
 from tests.e2e.daemon_client import untrusted_daemon_client
+from tests.e2e.helpers import MakeLab, nixswarm_env, open_lab, run_nixswarm, runtime_dir, salt
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import NIXSWARM, nixswarm_env, open_lab, run_nixswarm, salt
+from tests.e2e.helpers import NIXSWARM, nixswarm_env, open_lab, run_nixswarm, salt
 from tests.e2e.test_build import configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import GraphNode, read_graph_outputs

@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import NIXSWARM, MakeLab, nixswarm_env, run_nixswarm, runtime_dir, salt
+from tests.e2e.helpers import NIXSWARM, MakeLab, nixswarm_env, run_nixswarm, runtime_dir, salt
 from tests.e2e.test_build import configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import open_lab, run_nixswarm, salt
+from tests.e2e.helpers import open_lab, run_nixswarm, salt
 from tests.e2e.test_build import configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args, read_graph_outputs

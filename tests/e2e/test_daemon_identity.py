@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.conftest import MakeLab, salt
 from tests.e2e.daemon_client import DaemonClient, trusted_daemon_client
+from tests.e2e.helpers import MakeLab, salt
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args, read_graph_outputs
 from tests.lab.procs import stop

@@ -17,7 +17,7 @@ from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.scan_session import HostReport, ScanOptions, scan
 from nixswarm.store.settings import Defaults, Settings
 from nixswarm.store.state import State
-from tests.e2e.conftest import MakeLab, open_lab, run_nixswarm
+from tests.e2e.helpers import MakeLab, open_lab, run_nixswarm
 from tests.lab import BuilderSpec, Lab
 from tests.lab.sniff import MdnsSniffer
 
@@ -126,7 +126,7 @@ def test_the_scan_table_streams_a_row_per_host_and_names_the_untrusted(adlab: La
     assert lines[0].startswith("NAME")
     # rows come as hosts answer: a refused host can answer before the local probe (slower with newer Nix)
     assert len([line for line in lines[1:] if line.startswith("(local)")]) == 1
-    rows = {line.split()[0]: line for line in lines[2:] if line.startswith("b")}
+    rows = {line.split()[0]: line for line in lines[1:] if line.startswith("b")}
     assert set(rows) == {"b1", "b2", "b3", "b4"}
     assert "refused" in rows["b3"]
     assert "not trusted yet: " in done.stderr and "b1" in done.stderr

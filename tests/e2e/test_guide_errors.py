@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import build_graph, machines_file, open_lab, run_nixswarm, salt
 from tests.e2e.daemon_client import DaemonClient, untrusted_daemon_client
+from tests.e2e.helpers import build_graph, machines_file, open_lab, run_nixswarm, salt
 from tests.e2e.test_build import build, configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args

@@ -13,7 +13,7 @@ import pytest
 
 from nixswarm.hook.install import build_hook_options, policy_json, real_hook_of, write_launcher
 from nixswarm.model import NIX_2_8, NixVersion
-from tests.e2e.conftest import machines_file, open_lab, salt
+from tests.e2e.helpers import machines_file, open_lab, salt
 from tests.lab import BuilderSpec, GraphNode, Lab, read_graph_outputs
 from tests.lab.graph import graph_args
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import MakeLab, build_graph, machines_file
+from tests.e2e.helpers import MakeLab, build_graph, machines_file
 from tests.lab import BuilderSpec, Lab, LabUnavailable, procs
 from tests.lab import lab as lab_module
 

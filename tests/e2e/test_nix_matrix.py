@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from tests.e2e.conftest import open_lab, run_nixswarm, salt
+from tests.e2e.helpers import open_lab, run_nixswarm, salt
 from tests.e2e.test_build import configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args, read_graph_outputs

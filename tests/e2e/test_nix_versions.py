@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.e2e.conftest import MakeLab, run_nixswarm, runtime_dir, salt
+from tests.e2e.helpers import MakeLab, run_nixswarm, runtime_dir, salt
 from tests.lab import Builder, BuilderSpec, Lab, read_graph_outputs
 from tests.lab.graph import graph_args
 from tests.lab.nixroots import own_series

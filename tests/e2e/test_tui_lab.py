@@ -12,13 +12,14 @@ import pytest
 
 from nixswarm.scan_session import ScanOptions
 from nixswarm.store import paths
+from nixswarm.store.settings import Overrides
 from nixswarm.store.settings_file import load_settings
 from nixswarm.store.state import load_state
 from nixswarm.tui import make_app
 from nixswarm.tui.screens.build import BuildScreen
 from nixswarm.tui.screens.installable import InstallableScreen
 from nixswarm.tui.screens.trust import TrustScreen
-from tests.e2e.conftest import MakeLab, salt
+from tests.e2e.helpers import MakeLab, salt
 from tests.lab import BuilderSpec
 from tests.lab.graph import graph_args, read_graph_outputs
 from tests.tui.pilot import rows, select, settle
@@ -31,7 +32,7 @@ async def test_the_tui_discovers_trusts_toggles_and_builds_on_the_chosen_builder
     lab.start_advertisers()
     monkeypatch.setenv("NIX_CONF_DIR", str(lab.dir / "client-nix"))
     b1 = lab.builder("b1")
-    app = make_app(overrides={"user": "root", "identity": str(lab.client_key), "timeout": 2.0},
+    app = make_app(overrides=Overrides(user="root", identity=str(lab.client_key), timeout=2.0),
                    options=ScanOptions(interfaces=(lab.bridge_address,)), refresh_interval=None)  # fmt: skip
     tag = salt()
     args = graph_args(lab.graph_dir, tag, 2, 1, 0)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from textual.app import App
+from textual.notifications import SeverityLevel
 from textual.pilot import Pilot
 
 from nixswarm.tui import NixswarmApp
@@ -15,6 +18,16 @@ async def settle(pilot: Pilot[Any]) -> None:
     """Every worker done and every message handled."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def run_command(pilot: Pilot[Any], command: str) -> None:
+    """Open the command palette, type command, and run the first match."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*command)
+    await pilot.pause(0.3)  # the palette searches in a worker of its own
+    await pilot.press("enter")
+    await settle(pilot)
 
 
 def hosts_screen(app: NixswarmApp) -> HostsScreen:
@@ -45,6 +58,28 @@ async def select(pilot: Pilot[Any], key: str) -> None:
         await pilot.press("down" if t.cursor_row < wanted else "up")
 
 
-def notices(app: NixswarmApp) -> list[tuple[str, str]]:
-    """(title, message) of the notifications shown."""
-    return [(n.title, n.message) for n in app._notifications]
+_SHOWN: WeakKeyDictionary[App[Any], list[tuple[str, str]]] = WeakKeyDictionary()
+
+
+def record_notices(app: App[Any]) -> None:
+    """Remember every notification the app is asked to show (screens and widgets call `app.notify` too)."""
+    shown = _SHOWN.setdefault(app, [])
+    notify = app.notify
+
+    def recorded(
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        shown.append((title, message))
+        notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    app.notify = recorded  # type: ignore[method-assign]
+
+
+def notices(app: App[Any]) -> list[tuple[str, str]]:
+    """(title, message) of the notifications shown, for an app `record_notices` watched."""
+    return _SHOWN[app]

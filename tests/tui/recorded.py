@@ -21,10 +21,11 @@ from nixswarm.probe.ssh_target import SshTarget
 from nixswarm.scan_session import Dropped, Event, HostReport, LocalReport, ScanOptions
 from nixswarm.selection import Skipped
 from nixswarm.store import paths
-from nixswarm.store.settings import Defaults, HostEntry, Settings
+from nixswarm.store.settings import Defaults, HostEntry, Overrides, Settings
 from nixswarm.store.settings_file import save_settings
 from nixswarm.store.state import State, save_state
 from nixswarm.tui import BuildListener, NixswarmApp, Services, make_app
+from tests.tui.pilot import record_notices
 
 DATA = Path(__file__).parent / "data"
 GiB = 1 << 30
@@ -203,7 +204,9 @@ class Fakes:
         return Services(scan=self.scanner, probe=self.prober, fetch_key=self.fetcher, build=builder,
                         local_load=lambda: 0.75, clock=self.clock)  # fmt: skip
 
-    def app(self, theme: str | None = None, overrides: dict[str, object] | None = None) -> NixswarmApp:
+    def app(self, theme: str | None = None, overrides: Overrides | None = None) -> NixswarmApp:
         """The app over the fakes, with no periodic refresh (tests refresh by hand)."""
-        return make_app(services=self.services(), options=ScanOptions(mdns=False), theme=theme, refresh_interval=None,
-                        cache=FactsCache(), overrides=overrides)  # fmt: skip
+        app = make_app(services=self.services(), options=ScanOptions(mdns=False), theme=theme, refresh_interval=None,
+                       cache=FactsCache(), overrides=overrides)  # fmt: skip
+        record_notices(app)
+        return app

@@ -21,7 +21,7 @@ from nixswarm.tui import BuildListener, NixswarmApp
 from nixswarm.tui.screens.build import BuildScreen
 from nixswarm.tui.screens.confirm import ConfirmScreen
 from nixswarm.tui.screens.hosts import HostsScreen
-from tests.tui.pilot import notices, settle
+from tests.tui.pilot import notices, record_notices, settle
 from tests.tui.recorded import FAIL_HOSTS, Fakes, ReplayBuild
 
 N0 = "lab-7fc70a-l0-n0"
@@ -165,6 +165,7 @@ async def test_a_build_that_cannot_start_says_why(fakes: Fakes) -> None:
 
     app: NixswarmApp = make_app(services=replace(services, build=refuse), options=ScanOptions(mdns=False),
                                 refresh_interval=None)  # fmt: skip
+    record_notices(app)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await start_build(pilot)
         await settle(pilot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from nixswarm.tui.board import LOCAL
+from nixswarm.model.validate import LOCAL
 from nixswarm.tui.screens.hosts import HostsScreen
 from tests.tui.pilot import cell, hosts_screen, rows, settle
 from tests.tui.recorded import Fakes, Prober

@@ -10,6 +10,7 @@ import pytest
 from nixswarm.errors import ValidationError
 from nixswarm.inventory import Known
 from nixswarm.model import Choice, FailureKind, NixVersion, ProbeFailure, TrustState
+from nixswarm.model.trust import KeyCheck
 from nixswarm.scan_session import HostReport
 from nixswarm.ssh.include import include_line
 from nixswarm.store import paths
@@ -22,7 +23,6 @@ from nixswarm.tui.machines_line import machines_line
 from nixswarm.tui.palette import Palette
 from nixswarm.tui.screens.edit import parse_choice
 from nixswarm.tui.spark import sparkline
-from nixswarm.tui.trust_check import KeyCheck, Verdict
 from tests.tui.recorded import (
     ALPHA,
     APPROVED,
@@ -47,14 +47,14 @@ def test_a_sparkline_scales_to_the_core_count_and_keeps_its_width() -> None:
 
 def test_a_changed_key_is_confirmed_only_by_the_typed_host_name() -> None:
     changed = KeyCheck("charlie", "10.0.0.13:2222", KEY_CHARLIE_NEW, KEY_CHARLIE_OLD, None)
-    assert changed.verdict is Verdict.CHANGED
+    assert changed.state is TrustState.CHANGED
     assert not changed.confirms("y")
     assert not changed.confirms("Charlie")
     assert changed.confirms(" charlie ")
     new = KeyCheck("bravo", "10.0.0.12:22", KEY_BRAVO, None, KEY_ALPHA.fingerprint)
-    assert new.verdict is Verdict.NEW and new.advert_differs
+    assert new.state is TrustState.UNKNOWN and new.advert_differs
     assert not new.confirms("bravo")  # nothing to type for a new key: the dialog's approve button does it
-    assert KeyCheck("a", "x:22", KEY_ALPHA, KEY_ALPHA, None).verdict is Verdict.SAME
+    assert KeyCheck("a", "x:22", KEY_ALPHA, KEY_ALPHA, None).state is TrustState.APPROVED
 
 
 def test_a_late_scan_report_keeps_the_choice_the_user_made_meanwhile_and_todays_approvals() -> None:

@@ -10,7 +10,7 @@ from nixswarm.errors import NixswarmError
 from nixswarm.store import paths
 from nixswarm.store.settings_file import load_settings
 from nixswarm.tui.themes_files import DARK, LIGHT, STYLESHEET, THEMES_DIR, load_themes
-from tests.tui.pilot import notices, settle
+from tests.tui.pilot import notices, run_command, settle
 from tests.tui.recorded import Fakes, write_config
 
 
@@ -42,12 +42,7 @@ async def test_a_theme_picked_in_the_palette_is_saved_for_the_next_start(fakes: 
     app = fakes.app()
     async with app.run_test(size=(150, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Theme: light")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await settle(pilot)
+        await run_command(pilot, "Theme: light")
         assert app.theme == LIGHT
     assert load_settings(paths.config_file()).defaults.theme == LIGHT
     again = Fakes().app()

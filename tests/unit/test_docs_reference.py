@@ -14,6 +14,7 @@ from nixswarm.errors import ExitCode
 from nixswarm.store import paths
 from nixswarm.store.settings_file import _DEFAULT_KEYS, _HOST_KEYS
 from nixswarm.system_files import system_targets
+from nixswarm.writer import user_targets
 
 REPO = Path(__file__).parents[2]
 REFERENCE = REPO / "docs" / "configuration.md"
@@ -162,10 +163,9 @@ def test_the_reference_lists_the_exit_codes_of_the_code() -> None:
 
 def test_the_reference_names_every_file_nixswarm_writes() -> None:
     files = section(REFERENCE, "Files")
-    written = [paths.config_file(), paths.state_file(), paths.facts_file(), paths.seen_file(), paths.machines_file(),
-               paths.ssh_config_file(), paths.known_hosts_file(), paths.control_dir()]  # fmt: skip
-    targets = system_targets()
-    written += [targets.machines, targets.ssh_config, targets.known_hosts, targets.control_dir or Path("/")]
+    written = [paths.config_file(), paths.state_file(), paths.facts_file(), paths.seen_file()]
+    for targets in (user_targets(), system_targets()):
+        written += [targets.machines, targets.ssh_config, targets.known_hosts, targets.control_dir or Path("/")]
     assert [p.name for p in written if p.name not in files] == []
 
 

@@ -14,7 +14,7 @@ from nixswarm.ssh.include import ensure_include, has_include, include_line
 from nixswarm.store import paths
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
-from nixswarm.writer import Rendered, Targets, render_all, write_all
+from nixswarm.writer import Rendered, Targets, render_all, user_targets, write_all
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,7 @@ def plan_write(settings: Settings, state: State, nix: NixVersion, facts: FactsCa
     """Render the saved selection as `nixswarm write` would (unknown systems and features from facts); any
     invalid value raises here."""
     selected, skipped = resolve(settings, state, facts=facts)
-    ssh_config = paths.ssh_config_file()
-    targets = Targets(
-        machines=paths.machines_file(),
-        ssh_config=ssh_config,
-        known_hosts=ssh_config.with_name("known_hosts"),
-        control_dir=paths.control_dir(),
-    )
+    targets = user_targets()
     rendered = render_all(selected, settings.defaults, nix, targets)
     changes = (
         _change(targets.machines, rendered.machines),

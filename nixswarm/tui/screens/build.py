@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Log, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from nixswarm.build.log_flags import LogWish
 from nixswarm.build.prepare import BuildRequest
 from nixswarm.build.progress import Summary, drv_name
 from nixswarm.build.view_plain import format_duration, format_summary
@@ -33,7 +34,7 @@ TICK = 1.0
 
 
 class _Feed:
-    """The BuildListener the build job talks to: feeds the board, then asks for one redraw."""
+    """The BuildListener the core's build talks to: feeds the board, then asks for one redraw."""
 
     def __init__(self, board: BuildBoard, changed: Callable[[], None]) -> None:
         self.board = board
@@ -43,9 +44,19 @@ class _Feed:
         self.board.planned(machines, skipped, notes)
         self.changed()
 
+    def dry_run(self, text: str) -> None:
+        self.board.notes += (text,)  # the build prompt takes no --dry-run; shown should a request ask for one
+        self.changed()
+
+    def started(self, wish: LogWish) -> None:
+        self.changed()  # the build screen shows every log itself, whatever -L or --log-format asked
+
     def line(self, text: str) -> None:
         self.board.feed(text)
         self.changed()
+
+    def tick(self) -> None:
+        """The screen redraws on its own interval."""
 
     def ended(self) -> Summary:
         self.board.progress.finish()

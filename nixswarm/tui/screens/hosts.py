@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -15,13 +16,14 @@ from textual.widgets import Input
 from nixswarm.errors import NixswarmError
 from nixswarm.model.choice import Choice
 from nixswarm.model.nixversion import NIX_2_8, NixVersion
+from nixswarm.model.trust import KeyCheck
+from nixswarm.model.validate import LOCAL
 from nixswarm.tui.actions import bindings
-from nixswarm.tui.board import LOCAL, HostRow
+from nixswarm.tui.board import HostRow
 from nixswarm.tui.commands import HostCommands
 from nixswarm.tui.context import AppContext
 from nixswarm.tui.failures import show_failure
 from nixswarm.tui.screens.live_hosts import LiveHosts
-from nixswarm.tui.trust_check import KeyCheck
 from nixswarm.tui.widgets.host_grid import HostGrid
 
 if TYPE_CHECKING:
@@ -210,12 +212,18 @@ class HostsScreen(LiveHosts):
 
     @work(exclusive=True, exit_on_error=False, group="write")
     async def plan_files(self) -> None:
+        """Read and diff the files in a thread; show them while this screen is still the one on top."""
         from nixswarm.tui.jobs.write_job import plan_write
         from nixswarm.tui.screens.write import WriteScreen
 
         config = self.ctx.config
-        plan = plan_write(config.settings, config.state, self._nix(), self.ctx.cache)
-        self.app.push_screen(WriteScreen(plan, self._pal()), partial(self._confirmed_write, plan))
+        while True:
+            settings, state = config.settings, config.state
+            plan = await asyncio.to_thread(plan_write, settings, state, self._nix(), self.ctx.cache)
+            if config.settings is settings and config.state is state:
+                break  # else a host changed while the files were read: plan again
+        if self.is_current:
+            self.app.push_screen(WriteScreen(plan, self._pal()), partial(self._confirmed_write, plan))
 
     def _confirmed_write(self, plan: WritePlan, confirmed: bool | None) -> None:
         if confirmed:
@@ -225,7 +233,7 @@ class HostsScreen(LiveHosts):
     async def write_files(self, plan: WritePlan) -> None:
         from nixswarm.tui.jobs.write_job import apply_write
 
-        done = apply_write(plan)
+        done = await asyncio.to_thread(apply_write, plan)  # the writes and their fsyncs, off the event loop
         self.notify("\n".join(done), title="Written", markup=False)
 
     def action_build(self) -> None:
@@ -233,9 +241,8 @@ class HostsScreen(LiveHosts):
         from nixswarm.tui.screens.installable import InstallableScreen
 
         weight = self.ctx.config.settings.defaults.local_weight
-        timeout = self.ctx.config.overrides.get("timeout")  # `nixswarm --timeout SEC`: far hosts get longer
-        prompt = InstallableScreen(self.last_build, None if weight is None else f"{weight:g}",
-                                   float(timeout) if isinstance(timeout, int | float) else None)  # fmt: skip
+        timeout = self.ctx.config.overrides.timeout  # `nixswarm --timeout SEC`: far hosts get longer
+        prompt = InstallableScreen(self.last_build, None if weight is None else f"{weight:g}", timeout)
         self.app.push_screen(prompt, partial(self._build, prompt))
 
     def _build(self, prompt: InstallableScreen, request: BuildRequest | None) -> None:

@@ -11,8 +11,9 @@ from textual.widgets import Input, Static
 from textual.worker import Worker
 
 from nixswarm.model.trust import TrustState
+from nixswarm.model.validate import LOCAL
 from nixswarm.scan_session import Event
-from nixswarm.tui.board import LOCAL, Board, HostRow
+from nixswarm.tui.board import Board, HostRow
 from nixswarm.tui.cells import (
     COLUMNS,
     Cells,

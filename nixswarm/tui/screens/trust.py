@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from nixswarm.tui.trust_check import KeyCheck, Verdict
+from nixswarm.model.trust import Consent, KeyCheck, TrustState
 
 
 def explain(check: KeyCheck) -> Text:
@@ -26,9 +26,9 @@ def explain(check: KeyCheck) -> Text:
         text.append(f"It ADVERTISED A DIFFERENT KEY: {check.advertised}\n", style="bold")
     else:
         text.append("It advertised the same fingerprint.\n")
-    if check.verdict is Verdict.SAME:
+    if check.state is TrustState.APPROVED:
         text.append("\nThis key is already approved.")
-    elif check.verdict is Verdict.NEW:
+    elif check.state is TrustState.UNKNOWN:
         text.append("\nCompare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host.")
     else:
         assert check.approved is not None
@@ -55,24 +55,32 @@ class TrustScreen(ModalScreen[bool]):
         self.check = check
 
     def compose(self) -> ComposeResult:
-        verdict = self.check.verdict
+        state = self.check.state
         with Vertical(classes="box wide", id="trust"):
-            yield Label(f"Trust {self.check.name}?", classes=f"title {verdict.value}", markup=False)
+            yield Label(f"Trust {self.check.name}?", classes=f"title {state.value}", markup=False)
             yield Static(explain(self.check), id="explain")
-            if verdict is Verdict.CHANGED:
+            if state is TrustState.CHANGED:
                 yield Input(placeholder=f"type {self.check.name} to replace the approved key", id="confirm")
             with Horizontal(classes="buttons"):
-                if verdict is Verdict.NEW:
+                if state is TrustState.UNKNOWN:
                     yield Button("Approve (y)", variant="success", id="approve")
-                elif verdict is Verdict.CHANGED:
+                elif state is TrustState.CHANGED:
                     yield Button("Replace the approved key", variant="error", id="approve", disabled=True)
-                yield Button("Close" if verdict is Verdict.SAME else "Cancel (esc)", id="cancel")
+                yield Button("Close" if state is TrustState.APPROVED else "Cancel (esc)", id="cancel")
+
+    def _consent(self, typed: str | None = None) -> Consent | None:
+        """A changed key: the typed host name replaces it; a new key: this approval is the plain yes."""
+        if self.check.state is not TrustState.CHANGED:
+            return Consent.APPROVE
+        if typed is None:
+            typed = self.query_one("#confirm", Input).value
+        return Consent.REPLACE if self.check.confirms(typed) else None
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#approve", Button).disabled = not self.check.confirms(event.value)
+        self.query_one("#approve", Button).disabled = not self.check.approves(self._consent(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if self.check.confirms(event.value):
+        if self.check.approves(self._consent(event.value)):
             self.dismiss(True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -83,6 +91,5 @@ class TrustScreen(ModalScreen[bool]):
 
     def action_approve(self) -> None:
         """One key press approves a new key; a changed one needs the typed name."""
-        new = self.check.verdict is Verdict.NEW
-        if new or self.check.confirms(self.query_one("#confirm", Input).value):
+        if self.check.approves(self._consent()):
             self.dismiss(True)

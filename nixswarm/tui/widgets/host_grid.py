@@ -78,10 +78,11 @@ class HostGrid(ScrollView, can_focus=True):
         self._strips: dict[str, tuple[tuple[object, ...], Strip]] = {}
         self._column: dict[str, int] = {key: i for i, (key, _, _) in enumerate(self.columns)}
         self._looks: dict[str, Style] = {}
-        self._dirty: set[int] = set()
-        self._width_cache: tuple[int, list[int], int] = (-1, [], 0)
-        """Lines on screen to repaint at the next flush."""
         """The line styles, worked out once per style change (not once per line)."""
+        self._dirty: set[int] = set()
+        """Lines on screen to repaint at the next flush."""
+        self._width_cache: tuple[int, list[int], int] = (-1, [], 0)
+        """(width, column widths, line length) of the last width laid out."""
         self.cursor_row = 0
 
     # ---- data -----------------------------------------------------------------------------------------
