@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from bench.plots import link
 from bench.results import Figures, Section
 from bench.stats import summary, timed
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.host import Host
 from nixswarm.model.probe import ProbeFailure
-from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
-from nixswarm.probe.scan import probe_all
+from nixswarm.probe.probe_all import probe_all
 from nixswarm.probe.ssh_target import SshTarget
 from tests.lab import BuilderSpec, Lab
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from bench.build_bench import NIXSWARM, _configure, _home_env
 from bench.results import Section
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.host import Host
-from nixswarm.probe.facts_cache import FactsCache
-from nixswarm.scan_session import HostReport, ScanOptions, scan
+from nixswarm.scan.session import HostReport, ScanOptions, scan
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.state import State
 from tests.lab import Builder, BuilderSpec, Lab

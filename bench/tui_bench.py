@@ -13,7 +13,7 @@ import nixswarm
 from bench.plots import link
 from bench.results import Section
 from bench.stats import summary
-from nixswarm.tui.bench import first_frame, table_updates
+from bench.tui_harness import first_frame, table_updates
 
 ROUNDS = 5
 HOSTS = 200
@@ -23,7 +23,7 @@ COLD = """
 import time
 started = time.perf_counter()
 import asyncio
-from nixswarm.tui.bench import first_frame
+from bench.tui_harness import first_frame
 print(asyncio.run(first_frame(started)))
 """
 

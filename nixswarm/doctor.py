@@ -83,7 +83,7 @@ def _build_checks(setup: NixSetup) -> list[Finding]:
     """What `nixswarm build` checks before nix runs: who runs ssh, and whether --builders would be honoured."""
     import os
 
-    from nixswarm.system_files import system_aliases, system_targets
+    from nixswarm.files.system_files import system_aliases, system_targets
 
     if not setup.daemon:
         return [Finding("builders", "ok", "no nix-daemon: nix runs ssh as you, with nixswarm's ssh config")]
@@ -117,8 +117,8 @@ async def _root_key_checks(settings: Settings, state: State) -> list[Finding]:
     """Through a daemon: the key file root's ssh is given for each enabled host, or why it has none."""
     import os
 
-    from nixswarm.root_key import root_keys
-    from nixswarm.selection import resolve
+    from nixswarm.files.root_key import root_keys
+    from nixswarm.files.selection import resolve
 
     selected, _ = resolve(settings, state)
     keys = await root_keys(selected, settings.defaults, agent=bool(os.environ.get("SSH_AUTH_SOCK")))

@@ -9,11 +9,11 @@ from typing import Protocol
 from nixswarm.build.command import dry_run_text, invocation
 from nixswarm.build.log_flags import LogWish, log_wish
 from nixswarm.build.prepare import BuildRequest, prepare
-from nixswarm.build.progress import Summary
+from nixswarm.build.results import Summary
 from nixswarm.build.runner import run_nix
 from nixswarm.build.summary_file import write_summary
 from nixswarm.build.workdir import make_build_dir, remove_build_dir
-from nixswarm.selection import Skipped
+from nixswarm.files.selection import Skipped
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State

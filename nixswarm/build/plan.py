@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 from nixswarm.build.nix_setup import NixSetup
 from nixswarm.errors import ValidationError
+from nixswarm.files.selection import Selected, Skipped, machine_entry
 from nixswarm.model import validate
 from nixswarm.nix.entry import MachineEntry
 from nixswarm.nix.machines_render import render_entry
-from nixswarm.selection import Selected, Skipped, machine_entry
 from nixswarm.ssh.alias import alias_for
 from nixswarm.store.settings import Defaults
 

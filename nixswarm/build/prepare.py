@@ -12,13 +12,13 @@ from nixswarm.build.reach import CHECK_TIMEOUT, check_reachable
 from nixswarm.build.weight import parse_weight
 from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
-from nixswarm.root_key import root_keys, with_root_key
-from nixswarm.selection import Selected, Skipped, resolve
+from nixswarm.files.root_key import root_keys, with_root_key
+from nixswarm.files.selection import Selected, Skipped, resolve
+from nixswarm.files.system_files import system_aliases
 from nixswarm.store import paths
 from nixswarm.store.facts_file import load_facts
 from nixswarm.store.settings import Defaults, Settings
 from nixswarm.store.state import State
-from nixswarm.system_files import system_aliases
 
 
 @dataclass(frozen=True)

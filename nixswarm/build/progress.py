@@ -9,12 +9,10 @@ host finished (an ssh-ng builder's own activity stopped, or outputs are copied b
 
 from __future__ import annotations
 
-import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal, TypeAlias, TypedDict
 
 from nixswarm.build.log_events import (
     ActivityStopped,
@@ -30,197 +28,29 @@ from nixswarm.build.log_events import (
     PlainText,
     parse_line,
 )
+from nixswarm.build.nix_messages import CANNOT_BUILD_ON, NO_BUILDER, SSH_HOST, STORE_DRV, machine_address, one_line
+from nixswarm.build.results import (
+    BuildBegan,
+    BuildEnded,
+    Change,
+    DrvResult,
+    DrvSummary,
+    HostSummary,
+    HostUnreachable,
+    HostView,
+    NixMessage,
+    Running,
+    Status,
+    Summary,
+)
 from nixswarm.model.validate import LOCAL
 
-__all__ = [
-    "LOCAL",
-    "BuildBegan",
-    "BuildEnded",
-    "BuildLog",
-    "Change",
-    "DrvResult",
-    "DrvSummary",
-    "HostSummary",
-    "HostUnreachable",
-    "HostView",
-    "NixMessage",
-    "Progress",
-    "Running",
-    "Status",
-    "Summary",
-    "drv_name",
-]
+__all__ = ["Progress"]
 
 LOG_TAIL = 10
 """Log lines kept per build, for the error of a failed one."""
 MAX_ERRORS = 10
 """Distinct errors kept per host (and for Nix), and ssh lines kept per connection attempt."""
-
-Status: TypeAlias = Literal["built", "failed", "stopped"]
-"""How a build ended."""
-_STORE_DRV = re.compile(r"/nix/store/[0-9a-z]{32}-[^\s'\"`]+\.drv")
-_STORE_PATH = re.compile(r"/nix/store/[0-9a-z]{32}-([^\s'\"`]+)")
-_CANNOT_BUILD_ON = re.compile(r"cannot build on '([^']+)': (.*)", re.DOTALL)
-_SSH_HOST = re.compile(r"(?:failed to start SSH (?:master )?connection to|cannot connect to) '([^']+)'")
-_ERROR_PREFIX = re.compile(r"(^|: )error: ")
-_REMOTE_FAILED = re.compile(r"^build of '[^']*' on '[^']*' failed: (?=.)")
-_NO_BUILDER = (
-    "unable to start any build",  # before Nix 2.21; from 2.21 "Unable ...", in 2.34 also "Cannot build ..."
-    "Unable to start any build",
-    "required system or feature not available",
-    "local builds are disabled",
-    "Failed to find a machine for remote build",
-)
-
-
-@dataclass(frozen=True)
-class Running:
-    """A build under way."""
-
-    drv: str
-    """The .drv store path."""
-    started: float
-    """When it started, on the Progress clock."""
-    phase: str
-    """The phase it reported last, or ""."""
-
-
-@dataclass(frozen=True)
-class DrvResult:
-    """A build that ended."""
-
-    drv: str
-    """The .drv store path."""
-    host: str
-    """The host name it built on."""
-    machine: str
-    """The machine as Nix names it; "" for local."""
-    seconds: float
-    """How long it ran."""
-    status: Status
-    """built, failed, or stopped (ended without a result: Nix gave up on it after another failure)."""
-    error: str
-    """The first line of the error Nix gave that names it ("" when none came)."""
-    log_tail: tuple[str, ...]
-    """Its last log lines."""
-
-    @property
-    def name(self) -> str:
-        """The derivation's name, without store hash and .drv."""
-        return drv_name(self.drv)
-
-    def failure(self) -> str:
-        """Why it failed, in the host's own words: Nix's error and the last line the builder printed."""
-        last = self.log_tail[-1] if self.log_tail else ""
-        if self.error and last and last not in self.error:
-            return f"{self.error}; last log line: {last}"
-        return self.error or last or "failed"
-
-
-@dataclass(frozen=True)
-class HostView:
-    """What one host is doing and has done."""
-
-    name: str
-    """The friendly name (or the machine name when none was given; "local" for this machine)."""
-    machine: str
-    """The machine as Nix names it; "" for local."""
-    running: tuple[Running, ...]
-    """Builds under way, oldest first."""
-    built: int
-    """Builds that succeeded."""
-    failed: int
-    """Builds that failed."""
-    build_seconds: float
-    """Time spent in builds that ended (succeeded, failed or stopped)."""
-    errors: tuple[str, ...]
-    """Its failed builds, as `name: why`."""
-    connection_errors: tuple[str, ...]
-    """Why Nix could not reach it, in Nix's and ssh's words (distinct, oldest first)."""
-
-
-@dataclass(frozen=True)
-class BuildBegan:
-    """Change: a host started a build."""
-
-    host: str
-    """The host name."""
-    drv: str
-    """The .drv store path."""
-
-
-@dataclass(frozen=True)
-class BuildEnded:
-    """Change: a build ended."""
-
-    result: DrvResult
-    """How."""
-
-
-@dataclass(frozen=True)
-class HostUnreachable:
-    """Change: a new reason why a host could not be reached."""
-
-    host: str
-    """The host name."""
-    error: str
-    """The reason."""
-
-
-@dataclass(frozen=True)
-class NixMessage:
-    """Change: Nix (or ssh, outside any connection attempt) said something that is about no one build."""
-
-    level: int
-    """0 error, 1 warning (lines outside `@nix` events count as warnings)."""
-    text: str
-    """The message, escapes stripped."""
-
-
-@dataclass(frozen=True)
-class BuildLog:
-    """Change: a build printed a line, shown when the user asked for build logs (Watch makes these)."""
-
-    host: str
-    """The host name it builds on."""
-    drv: str
-    """The .drv store path."""
-    text: str
-    """The line, escapes stripped."""
-    post_build: bool
-    """True for output of the post-build hook."""
-
-
-Change: TypeAlias = BuildBegan | BuildEnded | HostUnreachable | NixMessage | BuildLog
-"""What Progress.feed returns (and Watch adds), for the views."""
-
-
-class HostSummary(TypedDict):
-    """One host in Summary."""
-
-    built: int
-    failed: int
-    build_seconds: float
-    errors: list[str]
-
-
-class DrvSummary(TypedDict):
-    """One ended build in Summary."""
-
-    drv: str
-    host: str
-    seconds: float
-    ok: bool
-    status: str
-    error: str
-
-
-class Summary(TypedDict):
-    """Progress.summary(): JSON-ready."""
-
-    hosts: dict[str, HostSummary]
-    derivations: list[DrvSummary]
-    errors: list[str]
 
 
 @dataclass
@@ -413,7 +243,7 @@ class Progress:
         return [BuildEnded(result)]
 
     def _message(self, level: int, text: str) -> list[Change]:
-        cannot = _CANNOT_BUILD_ON.match(text)
+        cannot = CANNOT_BUILD_ON.match(text)
         if cannot is not None:
             machine = cannot.group(1)
             output = self._connect_output.pop(machine, [])
@@ -421,18 +251,18 @@ class Progress:
         if level == 0:
             named = self._named_build(text)
             if named is not None:
-                return self._blame(named, _reason(text))
-            ssh = _SSH_HOST.search(text)
+                return self._blame(named, one_line(text))
+            ssh = SSH_HOST.search(text)
             machine = self._machine_of(ssh.group(1)) if ssh is not None else None
             if machine is not None:
                 return self._unreachable(machine, text)
         if not text.startswith("trace: "):  # builtins.trace prints at error level
-            _add(self._errors if level == 0 else self._warnings, _reason(text))
+            _add(self._errors if level == 0 else self._warnings, one_line(text))
         return [NixMessage(level, text)]
 
     def _named_build(self, text: str) -> str | None:
         """The one .drv an error names, when it is a build of this run (running or ended)."""
-        drvs = set(_STORE_DRV.findall(text))
+        drvs = set(STORE_DRV.findall(text))
         if len(drvs) != 1:
             return None
         drv = drvs.pop()
@@ -465,7 +295,7 @@ class Progress:
         """A line of ssh's own while the hook connects is kept, in case that connection fails."""
         machines = {machine for machine, _ in self._connecting.values()}
         if len(machines) > 1:
-            machines = {m for m in machines if _address(m).rsplit("@", 1)[-1] in text}
+            machines = {m for m in machines if machine_address(m).rsplit("@", 1)[-1] in text}
         if len(machines) != 1:
             return [NixMessage(1, text)]
         machine = machines.pop()
@@ -476,7 +306,7 @@ class Progress:
 
     def _unreachable(self, machine: str, error: str) -> list[Change]:
         host = self._host(machine)
-        reason = _reason(error)
+        reason = one_line(error)
         if not _add(host.connection_errors, reason):
             return []
         return [HostUnreachable(host.name, reason)]
@@ -491,7 +321,7 @@ class Progress:
     def _machine_of(self, address: str) -> str | None:
         """The known machine whose URI names this ssh host (`root@10.0.0.1` or `10.0.0.1`)."""
         for machine in self._hosts:
-            if machine and address in (_address(machine), _address(machine).rsplit("@", 1)[-1]):
+            if machine and address in (machine_address(machine), machine_address(machine).rsplit("@", 1)[-1]):
                 return machine
         return None
 
@@ -530,7 +360,7 @@ class Progress:
     @property
     def blames_missing_builder(self) -> bool:
         """Nix said no machine could take a build: the real cause is likely in connection_errors."""
-        return any(marker in text for text in [*self._errors, *self._warnings] for marker in _NO_BUILDER)
+        return any(marker in text for text in [*self._errors, *self._warnings] for marker in NO_BUILDER)
 
     def summary(self) -> Summary:
         """JSON-ready totals: per host, per derivation, and Nix's other errors."""
@@ -545,35 +375,6 @@ class Progress:
             for r in self._results
         ]  # fmt: skip
         return {"hosts": hosts, "derivations": derivations, "errors": list(self._errors)}
-
-
-def drv_name(path: str) -> str:
-    """`/nix/store/<hash>-hello-1.0.drv` -> `hello-1.0`."""
-    name = path.rsplit("/", 1)[-1].removesuffix(".drv")
-    head, sep, rest = name.partition("-")
-    return rest if sep and len(head) == 32 else name
-
-
-def _reason(text: str) -> str:
-    """A Nix message in one line: no `error:` prefixes, no `build of X on M failed:` (the view says both), store
-    paths shortened to names, and current Nix's `Cannot build 'X'.` joined with its `Reason:` line (and 2.21-2.29's
-    `Unable to start any build;` with the line below it)."""
-    lines = [line.strip() for line in text.strip().split("\n") if line.strip()] or [""]
-    if len(lines) > 1 and lines[0] == "error:":  # Nix 2.21-2.29: "error:" alone, the message below
-        lines = lines[1:]
-        if len(lines) > 1 and lines[0].endswith(";"):  # "Unable to start any build;" and why, on the next line
-            lines = [f"{lines[0]} {lines[1]}", *lines[2:]]
-    first = lines[0]
-    if len(lines) > 1 and lines[1].startswith("Reason: "):
-        first = f"{first.rstrip('.')}: {lines[1].removeprefix('Reason: ').rstrip('.')}"
-    first = _ERROR_PREFIX.sub(r"\1", first.rstrip(";").strip())
-    first = _REMOTE_FAILED.sub("", first)
-    return _STORE_PATH.sub(lambda m: m.group(1).removesuffix(".drv"), first)
-
-
-def _address(machine: str) -> str:
-    """`ssh-ng://root@host?x=y` -> `root@host`."""
-    return machine.split("://", 1)[-1].split("?", 1)[0]
 
 
 def _add(items: list[str], item: str) -> bool:

@@ -11,8 +11,8 @@ import re
 from collections.abc import Sequence
 
 from nixswarm.build.workdir import OPEN_MASTER, BuildDir
-from nixswarm.root_key import FIX
-from nixswarm.selection import Selected, Skipped
+from nixswarm.files.root_key import FIX
+from nixswarm.files.selection import Selected, Skipped
 from nixswarm.ssh.alias import alias_for
 
 CHECK_TIMEOUT = 1.0

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nixswarm.build.progress import Summary
+from nixswarm.build.results import Summary
 from nixswarm.build.workdir import BuildDir
 from nixswarm.store.atomic import atomic_write
 

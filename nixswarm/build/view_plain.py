@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from nixswarm.build.progress import (
+from nixswarm.build.results import (
     BuildBegan,
     BuildEnded,
     BuildLog,

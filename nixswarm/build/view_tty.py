@@ -7,14 +7,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
-from nixswarm.build.progress import (
+from nixswarm.build.progress import Progress
+from nixswarm.build.results import (
     BuildEnded,
     BuildLog,
     Change,
     HostUnreachable,
     HostView,
     NixMessage,
-    Progress,
     drv_name,
 )
 from nixswarm.build.view_plain import format_change, format_duration

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from nixswarm.build.log_events import Event, LogLine, Message, parse_line, without_controls
 from nixswarm.build.log_flags import WARN, LogWish
-from nixswarm.build.progress import BuildLog, Change, NixMessage, Progress, Summary
+from nixswarm.build.progress import Progress
+from nixswarm.build.results import BuildLog, Change, NixMessage, Summary
 from nixswarm.build.view_plain import PlainView, format_summary
 from nixswarm.build.view_tty import TtyView
 
 if TYPE_CHECKING:
     from nixswarm.build.prepare import BuildRequest
-    from nixswarm.selection import Skipped
+    from nixswarm.files.selection import Skipped
 
 
 class Watch:

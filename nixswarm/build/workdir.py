@@ -12,9 +12,9 @@ from pathlib import Path
 
 from nixswarm.build import owner_lock
 from nixswarm.build.plan import Plan
+from nixswarm.files.selection import Selected
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_machines
-from nixswarm.selection import Selected
 from nixswarm.ssh.alias import check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts

@@ -20,9 +20,9 @@ def run(args: argparse.Namespace) -> int:
     """Apply Nix's own eligibility and preference rules to the saved selection."""
     from nixswarm.cli import context
     from nixswarm.errors import ConnectionFailure
+    from nixswarm.files.selection import resolve
     from nixswarm.model import validate
     from nixswarm.nix.eligibility import Candidate, judge, pick_order
-    from nixswarm.selection import resolve
 
     system = validate.system(args.system, "--system")
     required = validate.features(tuple(f for f in args.features.split(",") if f), "--features")

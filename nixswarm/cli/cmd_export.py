@@ -19,8 +19,8 @@ def run(args: argparse.Namespace) -> int:
     """Print the snippet; hosts left out are named on stderr."""
     from nixswarm.cli import context
     from nixswarm.cli.output import warn
-    from nixswarm.nix.nixos_export import render_nixos
-    from nixswarm.selection import resolve
+    from nixswarm.files.nixos_export import render_nixos
+    from nixswarm.files.selection import resolve
     from nixswarm.store import paths
     from nixswarm.store.facts_file import load_facts
 

@@ -85,7 +85,7 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from nixswarm.cli import context
-    from nixswarm.report import host_dict
+    from nixswarm.cli.report import host_dict
 
     state = context.state()
     hosts = [host_dict(h, state) for h in settings.hosts]
@@ -132,7 +132,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from nixswarm.cli import context
-    from nixswarm.importer import hosts_from_machines
+    from nixswarm.files.importer import hosts_from_machines
     from nixswarm.nix.local_nix import local_nix_facts
     from nixswarm.nix.machines_parse import parse_machines, read_text_file
     from nixswarm.store import paths
@@ -173,9 +173,9 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _own_aliases() -> dict[str, AliasTarget]:
     """The aliases of nixswarm's ssh configs (the user's, then `write --system`'s), to import its machines files."""
+    from nixswarm.files.system_files import system_targets
     from nixswarm.ssh.config_read import read_aliases_file
     from nixswarm.store import paths
-    from nixswarm.system_files import system_targets
 
     return read_aliases_file(system_targets().ssh_config) | read_aliases_file(paths.ssh_config_file())
 

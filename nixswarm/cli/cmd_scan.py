@@ -81,11 +81,11 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from nixswarm.cli import context
+    from nixswarm.cli.report import local_dict, report_dict
     from nixswarm.errors import NixswarmError, ValidationError
     from nixswarm.model.host import Host, Source
     from nixswarm.model.hostspec import default_name, parse_host_spec
-    from nixswarm.report import local_dict, report_dict
-    from nixswarm.scan_session import Dropped, HostReport, LocalReport, ScanOptions, scan
+    from nixswarm.scan.session import Dropped, HostReport, LocalReport, ScanOptions, scan
     from nixswarm.store import paths
     from nixswarm.store.facts_file import load_facts, save_facts
     from nixswarm.store.seen_file import save_seen

@@ -12,10 +12,10 @@ from nixswarm.cli.output import warn
 if TYPE_CHECKING:
     import pwd
 
+    from nixswarm.files.selection import Selected
+    from nixswarm.files.writer import Targets
     from nixswarm.model.nixversion import NixVersion
-    from nixswarm.selection import Selected
     from nixswarm.store.settings import Defaults
-    from nixswarm.writer import Targets
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,13 +37,13 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     from nixswarm.cli import context
+    from nixswarm.files.selection import resolve
+    from nixswarm.files.writer import user_targets
     from nixswarm.model.nixversion import NIX_2_8
     from nixswarm.nix.local_nix import local_nix_facts
-    from nixswarm.selection import resolve
     from nixswarm.ssh.include import ensure_include
     from nixswarm.store import paths
     from nixswarm.store.facts_file import load_facts
-    from nixswarm.writer import user_targets
 
     if args.system:
         return _system(args)
@@ -75,12 +75,12 @@ def _system(args: argparse.Namespace) -> int:
     """The selection of the user who ran sudo, written where a nix-daemon's root ssh reads it."""
     import asyncio
 
+    from nixswarm.files.selection import resolve
+    from nixswarm.files.system_files import invoking_user, system_targets
     from nixswarm.nix.local_nix import local_nix_facts
-    from nixswarm.selection import resolve
     from nixswarm.store.facts_file import load_facts
     from nixswarm.store.settings_file import load_settings
     from nixswarm.store.state import load_state
-    from nixswarm.system_files import invoking_user, system_targets
 
     user = invoking_user()
     home = Path(user.pw_dir) if user else Path.home()
@@ -113,7 +113,7 @@ async def _with_root_keys(
     would use (asked as that user); a host with none is written without, and the user is told why."""
     import os
 
-    from nixswarm.root_key import root_keys, with_root_key
+    from nixswarm.files.root_key import root_keys, with_root_key
 
     keys = await root_keys(selected, defaults, agent=bool(os.environ.get("SSH_AUTH_SOCK")), as_user=user)
     for key in keys:
@@ -128,7 +128,7 @@ def _render_and_write(
     selected: list[Selected], defaults: Defaults, nix: NixVersion, targets: Targets, *, dry_run: bool
 ) -> bool:
     """Render every file, then print them (dry run, returns False) or write them all (returns True)."""
-    from nixswarm.writer import render_all, write_all
+    from nixswarm.files.writer import render_all, write_all
 
     rendered = render_all(selected, defaults, nix, targets)
     if dry_run:

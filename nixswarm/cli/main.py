@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _tui(args: argparse.Namespace) -> int:
     """The TUI, with the discovery options and --theme (Textual is imported only here)."""
     from nixswarm.cli import context
-    from nixswarm.scan_session import ScanOptions
+    from nixswarm.scan.session import ScanOptions
     from nixswarm.tui import make_app
 
     options = ScanOptions(mdns=not args.no_mdns, interfaces=tuple(args.interface))

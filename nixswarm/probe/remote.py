@@ -7,9 +7,9 @@ import time
 from typing import Any
 
 from nixswarm.errors import ValidationError
+from nixswarm.model.facts_cache import CachedFacts, FactsCache
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.probe import FailureKind, ProbeFailure, ProbeResult
-from nixswarm.probe.facts_cache import CachedFacts, FactsCache
 from nixswarm.probe.parse_output import (
     MAX_OUTPUT,
     LiveFacts,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from nixswarm.errors import ValidationError
 from nixswarm.model.facts import NixFacts
+from nixswarm.model.facts_cache import CachedFacts, FactsCache
 from nixswarm.model.nixversion import NixVersion
-from nixswarm.probe.facts_cache import CachedFacts, FactsCache
 from nixswarm.store.atomic import atomic_write
 
 MAX_ENTRIES = 1024

@@ -8,13 +8,13 @@ from textual.app import App
 from textual.theme import Theme
 
 from nixswarm.errors import NixswarmError
-from nixswarm.probe.facts_cache import FactsCache
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
-from nixswarm.scan_session import ScanOptions
+from nixswarm.scan.session import ScanOptions
 from nixswarm.store import paths
+from nixswarm.store.config import Config
 from nixswarm.store.facts_file import load_facts
 from nixswarm.store.settings import Overrides
-from nixswarm.tui.config import Config
 from nixswarm.tui.context import AppContext
 from nixswarm.tui.failures import show_failure
 from nixswarm.tui.screens.hosts import HostsScreen

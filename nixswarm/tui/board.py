@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from nixswarm.inventory import Known
 from nixswarm.model.choice import Choice
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.probe import ProbeFailure, ProbeResult
 from nixswarm.model.trust import TrustState, trust_state
 from nixswarm.model.validate import LOCAL
-from nixswarm.scan_session import Dropped, Event, Found, HostReport, LocalReport
+from nixswarm.scan.inventory import Known
+from nixswarm.scan.session import Dropped, Event, Found, HostReport, LocalReport
 from nixswarm.store.settings import HostEntry, Settings
 from nixswarm.store.state import State
 

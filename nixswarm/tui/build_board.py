@@ -6,8 +6,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from nixswarm.build.log_events import LogLine, parse_line
-from nixswarm.build.progress import BuildBegan, Progress
-from nixswarm.selection import Skipped
+from nixswarm.build.progress import Progress
+from nixswarm.build.results import BuildBegan
+from nixswarm.files.selection import Skipped
 
 MAX_LOG = 5000
 """Log lines kept per derivation."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nixswarm.probe.facts_cache import FactsCache
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
-from nixswarm.scan_session import ScanOptions
-from nixswarm.tui.config import Config
+from nixswarm.scan.session import ScanOptions
+from nixswarm.store.config import Config
 from nixswarm.tui.services import Services
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from nixswarm.build.progress import DrvResult, HostView, Running, drv_name
+from nixswarm.build.results import DrvResult, HostView, Running, drv_name
 from nixswarm.build.view_plain import format_duration
 from nixswarm.tui.palette import Palette
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from nixswarm.errors import ValidationError
+from nixswarm.files.selection import Selected, machine_entry
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_entry
-from nixswarm.selection import Selected, machine_entry
 from nixswarm.store.settings import Defaults, HostEntry
 
 

@@ -8,20 +8,20 @@ from dataclasses import dataclass, field
 
 from nixswarm.build.pipeline import BuildListener, run_build
 from nixswarm.build.prepare import BuildRequest
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.host import Host
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.probe import ProbeFailure, ProbeResult
-from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
 from nixswarm.probe.ssh_target import SshTarget
-from nixswarm.scan_session import Event, ScanOptions
+from nixswarm.scan.session import Event, ScanOptions
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
 
 Outcome = ProbeResult | ProbeFailure
 
 Scanner = Callable[[Settings, State, ScanOptions, FactsCache | None], AsyncIterator[Event]]
-"""nixswarm.scan_session.scan."""
+"""nixswarm.scan.session.scan."""
 Prober = Callable[
     [Sequence[SshTarget], FactsCache | None, ConnectionPool | None], AsyncIterator[tuple[SshTarget, Outcome]]
 ]
@@ -35,13 +35,13 @@ Builder = Callable[[Settings, State, BuildRequest, BuildListener], Awaitable[int
 def _probe(
     targets: Sequence[SshTarget], cache: FactsCache | None, pool: ConnectionPool | None
 ) -> AsyncIterator[tuple[SshTarget, Outcome]]:
-    from nixswarm.probe.scan import probe_all
+    from nixswarm.probe.probe_all import probe_all
 
     return probe_all(targets, cache=cache, pool=pool)
 
 
 def _scan(settings: Settings, state: State, options: ScanOptions, cache: FactsCache | None) -> AsyncIterator[Event]:
-    from nixswarm.scan_session import scan
+    from nixswarm.scan.session import scan
 
     return scan(settings, state, options, cache)
 

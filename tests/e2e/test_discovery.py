@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.probe import ProbeFailure, ProbeResult
-from nixswarm.probe.facts_cache import FactsCache
-from nixswarm.scan_session import HostReport, ScanOptions, scan
+from nixswarm.scan.session import HostReport, ScanOptions, scan
 from nixswarm.store.settings import Defaults, Settings
 from nixswarm.store.state import State
 from tests.e2e.helpers import MakeLab, open_lab, run_nixswarm

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from nixswarm.scan_session import ScanOptions
+from nixswarm.scan.session import ScanOptions
 from nixswarm.store import paths
 from nixswarm.store.settings import Overrides
 from nixswarm.store.settings_file import load_settings

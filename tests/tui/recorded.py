@@ -11,15 +11,15 @@ from pathlib import Path
 
 from nixswarm.build.prepare import BuildRequest
 from nixswarm.errors import ConnectionFailure
-from nixswarm.inventory import Known
+from nixswarm.files.selection import Skipped
 from nixswarm.model import Choice, FailureKind, Host, HostKey, NixFacts, NixVersion, ProbeFailure, ProbeResult, Source
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.trust import trust_state
-from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
 from nixswarm.probe.ssh_target import SshTarget
-from nixswarm.scan_session import Dropped, Event, HostReport, LocalReport, ScanOptions
-from nixswarm.selection import Skipped
+from nixswarm.scan.inventory import Known
+from nixswarm.scan.session import Dropped, Event, HostReport, LocalReport, ScanOptions
 from nixswarm.store import paths
 from nixswarm.store.settings import Defaults, HostEntry, Overrides, Settings
 from nixswarm.store.settings_file import save_settings

@@ -12,9 +12,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Log, Static
 
 from nixswarm.build.prepare import BuildRequest
-from nixswarm.build.progress import drv_name
+from nixswarm.build.results import drv_name
 from nixswarm.errors import NixswarmError
-from nixswarm.selection import Skipped
+from nixswarm.files.selection import Skipped
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
 from nixswarm.tui import BuildListener, NixswarmApp
@@ -160,7 +160,7 @@ async def test_a_build_that_cannot_start_says_why(fakes: Fakes) -> None:
     services = fakes.services()
     from dataclasses import replace
 
-    from nixswarm.scan_session import ScanOptions
+    from nixswarm.scan.session import ScanOptions
     from nixswarm.tui import make_app
 
     app: NixswarmApp = make_app(services=replace(services, build=refuse), options=ScanOptions(mdns=False),

@@ -57,7 +57,7 @@ async def test_a_load_refresh_reads_load_over_kept_connections_and_grows_the_his
 
 
 async def test_load_refreshes_run_on_their_own_every_interval(fakes: Fakes) -> None:
-    from nixswarm.scan_session import ScanOptions
+    from nixswarm.scan.session import ScanOptions
     from nixswarm.tui import make_app
 
     fakes.prober = Prober(loads=[1.0] * 100)

@@ -14,10 +14,10 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from nixswarm.files.selection import Selected, machine_entry
 from nixswarm.model import Choice, NixVersion
 from nixswarm.model.validate import LOCAL
 from nixswarm.nix.machines_render import render_entry
-from nixswarm.selection import Selected, machine_entry
 from nixswarm.store import paths
 from nixswarm.store.settings import Defaults, HostEntry, Overrides
 from nixswarm.store.settings_file import load_settings

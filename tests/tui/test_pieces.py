@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from nixswarm.errors import ValidationError
-from nixswarm.inventory import Known
 from nixswarm.model import Choice, FailureKind, NixVersion, ProbeFailure, TrustState
 from nixswarm.model.trust import KeyCheck
-from nixswarm.scan_session import HostReport
+from nixswarm.scan.inventory import Known
+from nixswarm.scan.session import HostReport
 from nixswarm.ssh.include import include_line
 from nixswarm.store import paths
 from nixswarm.store.settings import Defaults, HostEntry, Settings
@@ -131,7 +131,7 @@ def test_editing_names_the_field_that_is_wrong() -> None:
 
 
 def test_a_host_mdns_found_gets_a_probing_row_at_once_and_its_report_fills_it_in() -> None:
-    from nixswarm.scan_session import Found
+    from nixswarm.scan.session import Found
 
     board = Board()
     assert board.apply(Found(Known(BRAVO, Choice(), False)), SETTINGS, APPROVED) == "bravo"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from nixswarm.files.selection import Selected
+from nixswarm.files.writer import Targets, render_all
 from nixswarm.model import NIX_2_8
 from nixswarm.model.host import Host
-from nixswarm.selection import Selected
 from nixswarm.store.settings import Defaults, HostEntry
-from nixswarm.writer import Targets, render_all
 from tests.unit.hostile import KEY
 
 TARGETS = Targets(Path("/x/machines"), Path("/x/ssh_config"), Path("/x/known_hosts"), Path("/x/cm"))

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from nixswarm.files.selection import Selected
+from nixswarm.files.writer import Targets, render_all, write_all
 from nixswarm.model.host import Host
 from nixswarm.model.nixversion import NIX_2_8
-from nixswarm.selection import Selected
 from nixswarm.ssh.include import ensure_include
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.settings_file import save_settings
 from nixswarm.store.state import State, save_state
-from nixswarm.writer import Targets, render_all, write_all
 from tests.unit.atomic_payload import WRITES, identify, payload
 from tests.unit.hostile import KEY
 from tests.unit.killed_writer import STEPS, STEPS_AFTER

@@ -15,11 +15,11 @@ from nixswarm.build.nix_setup import NixSetup, require_trusted, trusted_by_confi
 from nixswarm.build.plan import needed_systems, plan_build
 from nixswarm.build.reach import why_ssh_failed
 from nixswarm.errors import ConnectionFailure, ValidationError
+from nixswarm.files.selection import Selected
 from nixswarm.model import NIX_2_8
 from nixswarm.model.host import Host
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.local_settings import LocalNixSettings, parse_local_settings
-from nixswarm.selection import Selected
 from nixswarm.store.settings import Defaults, HostEntry
 from tests.unit.hostile import KEY
 
@@ -141,8 +141,8 @@ def test_through_a_daemon_hosts_in_the_system_ssh_drop_in_are_given_by_alias() -
 
 
 def test_write_system_files_are_what_root_s_ssh_reads(tmp_path: Path) -> None:
-    from nixswarm.system_files import system_aliases, system_targets
-    from nixswarm.writer import render_all, write_all
+    from nixswarm.files.system_files import system_aliases, system_targets
+    from nixswarm.files.writer import render_all, write_all
     from tests.unit.ssh_g import ssh_g
 
     targets = system_targets(tmp_path)

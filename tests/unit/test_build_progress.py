@@ -21,16 +21,9 @@ from nixswarm.build.log_events import (
     PhaseChanged,
     PlainText,
 )
-from nixswarm.build.progress import (
-    LOCAL,
-    BuildBegan,
-    BuildEnded,
-    Change,
-    HostUnreachable,
-    NixMessage,
-    Progress,
-    drv_name,
-)
+from nixswarm.build.progress import Progress
+from nixswarm.build.results import BuildBegan, BuildEnded, Change, HostUnreachable, NixMessage, drv_name
+from nixswarm.model.validate import LOCAL
 
 DATA = Path(__file__).parent / "data"
 B1 = "ssh-ng://root@10.77.186.11"

@@ -6,7 +6,8 @@ import io
 import re
 from pathlib import Path
 
-from nixswarm.build.progress import BuildBegan, BuildEnded, DrvResult, HostUnreachable, Progress, Status, Summary
+from nixswarm.build.progress import Progress
+from nixswarm.build.results import BuildBegan, BuildEnded, DrvResult, HostUnreachable, Status, Summary
 from nixswarm.build.view_plain import PlainView, format_change, format_duration, format_summary
 from nixswarm.build.view_tty import TtyView, render_lanes
 

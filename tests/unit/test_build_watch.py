@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from nixswarm.build.log_flags import LogWish
-from nixswarm.build.progress import BuildLog, Progress
+from nixswarm.build.progress import Progress
+from nixswarm.build.results import BuildLog
 from nixswarm.build.view_plain import format_change
 from nixswarm.build.watch import Watch
 

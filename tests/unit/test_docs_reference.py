@@ -11,10 +11,10 @@ import pytest
 
 from nixswarm.cli.main import build_parser
 from nixswarm.errors import ExitCode
+from nixswarm.files.system_files import system_targets
+from nixswarm.files.writer import user_targets
 from nixswarm.store import paths
 from nixswarm.store.settings_file import _DEFAULT_KEYS, _HOST_KEYS
-from nixswarm.system_files import system_targets
-from nixswarm.writer import user_targets
 
 REPO = Path(__file__).parents[2]
 REFERENCE = REPO / "docs" / "configuration.md"

@@ -63,7 +63,7 @@ def daemon_checks(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_through_a_daemon_the_key_root_s_ssh_is_given_or_why_none_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nixswarm import root_key
+    from nixswarm.files import root_key
     from nixswarm.store.state import State, save_state
     from tests.unit.hostile import KEY
 
@@ -91,7 +91,7 @@ def test_a_drop_in_the_user_cannot_read_is_a_failure_with_the_fix(
 ) -> None:
     import os
 
-    from nixswarm import system_files
+    from nixswarm.files import system_files
 
     daemon_checks(monkeypatch)
     targets = system_files.system_targets(tmp_path)

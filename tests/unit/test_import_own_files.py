@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nixswarm.cli.main import main
-from nixswarm.importer import hosts_from_machines
+from nixswarm.files.importer import hosts_from_machines
 from nixswarm.nix.machines_parse import parse_machines
 from nixswarm.ssh.config_read import AliasTarget, read_aliases
 from nixswarm.store import paths

@@ -8,15 +8,15 @@ import pytest
 import tomli_w
 
 from nixswarm.errors import ConfigError, ValidationError
-from nixswarm.importer import hosts_from_machines
+from nixswarm.files.importer import hosts_from_machines
+from nixswarm.files.nixos_export import render_nixos
+from nixswarm.files.selection import machine_entry, resolve
 from nixswarm.model import validate
 from nixswarm.model.host import Host
 from nixswarm.model.nixversion import NIX_2_8
 from nixswarm.nix.entry import MachineEntry
 from nixswarm.nix.machines_parse import parse_machines
 from nixswarm.nix.machines_render import render_machines
-from nixswarm.nix.nixos_export import render_nixos
-from nixswarm.selection import machine_entry, resolve
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.settings_file import load_settings, save_settings
 from nixswarm.store.state import State

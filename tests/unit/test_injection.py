@@ -11,15 +11,15 @@ import tomli_w
 from nixswarm.discovery import service_types
 from nixswarm.discovery.record import RawRecord, parse_record
 from nixswarm.errors import ConfigError, ValidationError
-from nixswarm.importer import hosts_from_machines
+from nixswarm.files.importer import hosts_from_machines
+from nixswarm.files.selection import machine_entry, resolve
+from nixswarm.files.writer import Targets, render_all, write_all
 from nixswarm.model.host import Host
 from nixswarm.model.nixversion import NIX_2_8, NixVersion
 from nixswarm.nix.machines_parse import parse_machines
-from nixswarm.selection import machine_entry, resolve
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.settings_file import load_settings
 from nixswarm.store.state import State
-from nixswarm.writer import Targets, render_all, write_all
 from tests.unit.hostile import HOSTILE_PARAMS, KEY
 from tests.unit.ssh_g import ssh_g
 

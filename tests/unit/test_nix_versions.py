@@ -12,14 +12,14 @@ from nixswarm.build.nix_setup import NixSetup, require_trusted
 from nixswarm.build.progress import Progress
 from nixswarm.build.workdir import OPEN_MASTER, BuildDir, render_ssh_files
 from nixswarm.errors import ConfigError, ConnectionFailure, ValidationError
+from nixswarm.files.selection import Selected
+from nixswarm.files.writer import Targets, render_all
 from nixswarm.model.host import Host
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.local_settings import LocalNixSettings
-from nixswarm.selection import Selected
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.settings_file import load_settings, save_settings
-from nixswarm.writer import Targets, render_all
 from tests.unit.hostile import KEY
 from tests.unit.ssh_g import ssh_g
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import subprocess
 
+from nixswarm.files.nixos_export import nix_string, render_nixos
+from nixswarm.files.selection import Selected
 from nixswarm.model.choice import Choice
 from nixswarm.model.host import Host
-from nixswarm.nix.nixos_export import nix_string, render_nixos
-from nixswarm.selection import Selected
 from nixswarm.store.settings import Defaults, HostEntry
 from tests.unit.hostile import KEY
 

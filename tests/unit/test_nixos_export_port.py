@@ -6,9 +6,9 @@ import json
 import subprocess
 from typing import Any
 
+from nixswarm.files.nixos_export import nix_indented, render_nixos
+from nixswarm.files.selection import Selected
 from nixswarm.model.host import Host
-from nixswarm.nix.nixos_export import nix_indented, render_nixos
-from nixswarm.selection import Selected
 from nixswarm.store.settings import Defaults, HostEntry
 from tests.unit.hostile import KEY
 

@@ -9,9 +9,9 @@ import pytest
 from nixswarm.cli import context
 from nixswarm.cli.main import build_parser
 from nixswarm.errors import ConfigError
+from nixswarm.files.writer import user_targets
 from nixswarm.store import paths
 from nixswarm.store.settings import Defaults, Overrides
-from nixswarm.writer import user_targets
 
 
 def test_overrides_replace_only_what_the_command_line_set() -> None:

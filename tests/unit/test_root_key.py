@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from nixswarm import root_key
 from nixswarm.build import prepare as prepare_module
 from nixswarm.build.nix_setup import NixSetup
 from nixswarm.build.plan import plan_build
 from nixswarm.build.prepare import BuildRequest, prepare
 from nixswarm.build.reach import why_ssh_failed
 from nixswarm.build.workdir import BuildDir
+from nixswarm.files import root_key
+from nixswarm.files.root_key import RootKey, filesystem_of, root_keys, with_root_key
+from nixswarm.files.selection import Selected
 from nixswarm.model import NIX_2_8
 from nixswarm.model.host import Host
 from nixswarm.nix.local_settings import LocalNixSettings
-from nixswarm.root_key import RootKey, filesystem_of, root_keys, with_root_key
-from nixswarm.selection import Selected
 from nixswarm.ssh.identity import identity_files, key_file_kind, ssh_identity_files
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.state import State
@@ -193,8 +193,8 @@ def test_a_daemon_build_gives_root_the_users_default_key_and_leaves_out_an_agent
 
 
 def test_write_system_files_hold_no_secret_and_every_user_may_read_them(tmp_path: Path) -> None:
-    from nixswarm.system_files import system_targets
-    from nixswarm.writer import render_all, write_all
+    from nixswarm.files.system_files import system_targets
+    from nixswarm.files.writer import render_all, write_all
 
     targets = system_targets(tmp_path)
     chosen = [selected("b1", identity="/home/anna/.ssh/id_ed25519")]

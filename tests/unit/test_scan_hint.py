@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from nixswarm import scan_session
 from nixswarm.cli.cmd_scan import no_builder_hint
 from nixswarm.cli.main import main
+from nixswarm.scan import session as scan_session
 
 
 async def _no_events(*_args: Any, **_kwargs: Any) -> AsyncIterator[object]:

@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from nixswarm import scan_session
 from nixswarm.model import Choice, FailureKind, Host, HostKey, NixFacts, NixVersion, ProbeFailure, ProbeResult
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.trust import TrustState
 from nixswarm.probe.ssh_target import SshTarget
-from nixswarm.scan_session import HostReport, LocalReport, ScanOptions, scan
+from nixswarm.scan import session as scan_session
+from nixswarm.scan.session import HostReport, LocalReport, ScanOptions, scan
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.state import State
 
@@ -71,7 +71,7 @@ async def test_a_machine_mdns_finds_is_announced_before_its_probe_answers(
 
     from nixswarm.discovery.record import Advert
     from nixswarm.model.host import Source
-    from nixswarm.scan_session import Found
+    from nixswarm.scan.session import Found
 
     async def browse(duration: float, interfaces: Sequence[str] = ()) -> AsyncIterator[Advert | str]:
         yield Advert(Host("slow", ("10.0.0.9",), sources=(Source.MDNS,)))

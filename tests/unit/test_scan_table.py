@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from nixswarm.cli.cmd_scan import _host_row
-from nixswarm.inventory import Known
+from nixswarm.cli.report import report_dict
 from nixswarm.model import Choice, Host, TrustState
 from nixswarm.model.probe import FailureKind, ProbeFailure
-from nixswarm.report import report_dict
-from nixswarm.scan_session import HostReport
+from nixswarm.scan.inventory import Known
+from nixswarm.scan.session import HostReport
 from tests.unit.hostile import KEY
 
 

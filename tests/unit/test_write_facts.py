@@ -6,7 +6,7 @@ import pytest
 
 from nixswarm.cli.main import main
 from nixswarm.model import NixFacts, NixVersion
-from nixswarm.probe.facts_cache import CachedFacts, FactsCache
+from nixswarm.model.facts_cache import CachedFacts, FactsCache
 from nixswarm.store import paths
 from nixswarm.store.facts_file import save_facts
 from nixswarm.store.state import load_state, save_state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 
-from nixswarm.probe.facts_cache import FactsCache
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
 from nixswarm.probe.ssh_target import SshTarget, target_for
 from nixswarm.store.settings import Defaults

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.host import Host
-from nixswarm.probe.facts_cache import FactsCache
-from nixswarm.scan_session import Event, HostReport, ScanOptions
+from nixswarm.scan.session import Event, HostReport, ScanOptions
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
 from nixswarm.tui.services import Services

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nixswarm.errors import ConfigError
+from nixswarm.files.selection import Skipped, resolve
+from nixswarm.files.writer import Rendered, Targets, render_all, user_targets, write_all
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.nixversion import NixVersion
-from nixswarm.probe.facts_cache import FactsCache
-from nixswarm.selection import Skipped, resolve
 from nixswarm.ssh.include import ensure_include, has_include, include_line
 from nixswarm.store import paths
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
-from nixswarm.writer import Rendered, Targets, render_all, user_targets, write_all
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from nixswarm.build.log_flags import LogWish
 from nixswarm.build.prepare import BuildRequest
-from nixswarm.build.progress import Summary, drv_name
+from nixswarm.build.results import Summary, drv_name
 from nixswarm.build.view_plain import format_duration, format_summary
 from nixswarm.errors import NixswarmError
-from nixswarm.selection import Skipped
+from nixswarm.files.selection import Skipped
 from nixswarm.tui.build_board import BuildBoard
 from nixswarm.tui.context import AppContext
 from nixswarm.tui.failures import JobScreen

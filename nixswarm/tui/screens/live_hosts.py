@@ -12,7 +12,7 @@ from textual.worker import Worker
 
 from nixswarm.model.trust import TrustState
 from nixswarm.model.validate import LOCAL
-from nixswarm.scan_session import Event
+from nixswarm.scan.session import Event
 from nixswarm.tui.board import Board, HostRow
 from nixswarm.tui.cells import (
     COLUMNS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.probe import ProbeFailure, ProbeResult
-from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
 from nixswarm.probe.remote import probe_host
 from nixswarm.probe.ssh_target import SshTarget

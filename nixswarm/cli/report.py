@@ -6,7 +6,7 @@ from typing import Any
 
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.probe import ProbeFailure, ProbeResult
-from nixswarm.scan_session import HostReport
+from nixswarm.scan.session import HostReport
 from nixswarm.store.settings import HostEntry
 from nixswarm.store.state import State
 

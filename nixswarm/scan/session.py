@@ -7,15 +7,15 @@ from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 
 from nixswarm.discovery.record import Advert
-from nixswarm.inventory import Inventory, Known
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.host import Host
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.probe import ProbeFailure, ProbeResult
 from nixswarm.model.trust import TrustState, trust_state
-from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.probe.remote import probe_host
 from nixswarm.probe.ssh_target import target_for
+from nixswarm.scan.inventory import Inventory, Known
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from nixswarm.errors import ValidationError
+from nixswarm.files.selection import Selected
 from nixswarm.model import validate
-from nixswarm.selection import Selected
 from nixswarm.ssh.identity import key_file_kind, ssh_identity_files
 from nixswarm.store.settings import Defaults, HostEntry
 

@@ -17,13 +17,13 @@ from pathlib import Path
 
 from textual.geometry import Region
 
-from nixswarm.inventory import Known
 from nixswarm.model import Choice, Host, HostKey, NixFacts, NixVersion, ProbeResult, TrustState
+from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.local import LocalMachine
-from nixswarm.probe.facts_cache import FactsCache
 from nixswarm.probe.pool import ConnectionPool
 from nixswarm.probe.ssh_target import SshTarget
-from nixswarm.scan_session import Event, HostReport, LocalReport, ScanOptions
+from nixswarm.scan.inventory import Known
+from nixswarm.scan.session import Event, HostReport, LocalReport, ScanOptions
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
 from nixswarm.tui.app import NixswarmApp, make_app

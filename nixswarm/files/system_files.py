@@ -7,7 +7,7 @@ import pwd
 from pathlib import Path
 
 from nixswarm.errors import NixswarmError
-from nixswarm.writer import Targets
+from nixswarm.files.writer import Targets
 
 SSH_DROP_IN = Path("etc/ssh/ssh_config.d/nixswarm.conf")
 """Debian's /etc/ssh/ssh_config includes /etc/ssh/ssh_config.d/*.conf: root's ssh reads it, nobody's file changes."""

@@ -13,7 +13,7 @@ from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.state import State
 
 if TYPE_CHECKING:
-    from nixswarm.probe.facts_cache import FactsCache
+    from nixswarm.model.facts_cache import FactsCache
 
 
 @dataclass(frozen=True)

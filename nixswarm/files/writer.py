@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from nixswarm.files.selection import Selected, machine_entry
 from nixswarm.model.nixversion import NixVersion
 from nixswarm.nix.machines_render import render_machines
-from nixswarm.selection import Selected, machine_entry
 from nixswarm.ssh.alias import check_unique_aliases
 from nixswarm.ssh.config_render import Transport, render_ssh_config
 from nixswarm.ssh.known_hosts import render_known_hosts

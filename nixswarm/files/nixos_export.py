@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nixswarm.files.selection import Selected
 from nixswarm.model.host import Host
-from nixswarm.selection import Selected
 from nixswarm.ssh.alias import alias_for
 from nixswarm.ssh.config_render import hostname_value
 from nixswarm.store.settings import Defaults
