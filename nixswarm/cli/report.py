@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nixswarm.model.host import Host
 from nixswarm.model.local import LocalMachine
 from nixswarm.model.probe import ProbeFailure, ProbeResult
 from nixswarm.scan.session import HostReport
@@ -29,16 +30,23 @@ def local_dict(local: LocalMachine) -> dict[str, Any]:
     }
 
 
-def host_dict(entry: HostEntry, state: State) -> dict[str, Any]:
-    """A configured host, with what is known of it without probing."""
-    host = entry.host
-    key = state.approved_key(host.name)
+def _where(host: Host) -> dict[str, Any]:
+    """Who and where a host is, as every host of the JSON documents starts."""
     return {
         "name": host.name,
         "addresses": list(host.addresses),
         "port": host.port,
         "user": host.user,
         "sources": [s.value for s in host.sources],
+    }
+
+
+def host_dict(entry: HostEntry, state: State) -> dict[str, Any]:
+    """A configured host, with what is known of it without probing."""
+    host = entry.host
+    key = state.approved_key(host.name)
+    return {
+        **_where(host),
         "enabled": entry.choice.enabled,
         "max_jobs": entry.choice.max_jobs,
         "speed_factor": entry.choice.speed_factor,
@@ -59,11 +67,7 @@ def report_dict(report: HostReport) -> dict[str, Any]:
     key = outcome.host_key if outcome is not None else None
     nix = result.nix if result else None
     return {
-        "name": host.name,
-        "addresses": list(host.addresses),
-        "port": host.port,
-        "user": host.user,
-        "sources": [s.value for s in host.sources],
+        **_where(host),
         "reachable": result is not None,
         "error": outcome.message if isinstance(outcome, ProbeFailure) else None,
         "error_kind": outcome.kind.value if isinstance(outcome, ProbeFailure) else None,
