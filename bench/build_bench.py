@@ -39,8 +39,17 @@ def _timed(argv: list[str], env: dict[str, str], timeout: float = 600) -> float:
 
 
 def _plain(lab: Lab, builders: Path, width: int = 3, depth: int = 3) -> list[str]:
-    return ["nix", "build", "--extra-experimental-features", "nix-command", "--max-jobs", "0",
-            "--builders", f"@{builders}", *_graph(lab, width, depth)]  # fmt: skip
+    return [
+        "nix",
+        "build",
+        "--extra-experimental-features",
+        "nix-command",
+        "--max-jobs",
+        "0",
+        "--builders",
+        f"@{builders}",
+        *_graph(lab, width, depth),
+    ]
 
 
 def _plain_ssh(lab: Lab) -> str:
@@ -63,15 +72,30 @@ def _interleaved(cases: dict[str, Callable[[], float]], rounds: int) -> dict[str
 
 
 def _home_env(lab: Lab, home: Path) -> dict[str, str]:
-    return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-            "XDG_STATE_HOME": str(home / "state"), "NIX_CONF_DIR": str(lab.dir / "client-nix")}  # fmt: skip
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "NIX_CONF_DIR": str(lab.dir / "client-nix"),
+    }
 
 
 def _configure(lab: Lab, env: dict[str, str]) -> None:
     for b in lab.builders:
-        for argv in (["hosts", "add", b.name, f"root@{b.address}", "--identity", str(lab.client_key),
-                      "--max-jobs", str(b.max_jobs)],
-                     ["hosts", "trust", b.name, "--fingerprint", b.fingerprint()]):  # fmt: skip
+        for argv in (
+            [
+                "hosts",
+                "add",
+                b.name,
+                f"root@{b.address}",
+                "--identity",
+                str(lab.client_key),
+                "--max-jobs",
+                str(b.max_jobs),
+            ],
+            ["hosts", "trust", b.name, "--fingerprint", b.fingerprint()],
+        ):
             subprocess.run([NIXSWARM, *argv], env=env, capture_output=True, check=True)
 
 
@@ -102,8 +126,11 @@ def run() -> Section:
                 opts = f"{plain_ssh} -o ControlMaster=auto -o ControlPath={cm}/%C -o ControlPersist=60"
                 took = _timed(_plain(lab, builders), {**client, "NIX_SSHOPTS": opts})
                 for b in healthy:
-                    subprocess.run(["ssh", "-o", f"ControlPath={cm}/%C", "-O", "exit", f"root@{b.address}"],
-                                   capture_output=True, check=False)  # fmt: skip
+                    subprocess.run(
+                        ["ssh", "-o", f"ControlPath={cm}/%C", "-O", "exit", f"root@{b.address}"],
+                        capture_output=True,
+                        check=False,
+                    )
             return took
 
         client = lab.client_env()
@@ -121,33 +148,44 @@ def run() -> Section:
     startup, textual = _startup()
     base = statistics.median(rows["plain nix"])
     table = [f"| {name} | {summary(s)} | {base / statistics.median(s):.2f}x |" for name, s in rows.items()]
-    markdown = "\n".join([
-        "## Build: overhead against plain nix",
-        "",
-        f"Seconds, median (min-max) of {ROUNDS} interleaved rounds; each round builds a fresh 9-derivation, 3-level "
-        "graph (sleep 0) with `--max-jobs 0` over the same 3 lab builders (ssh-ng, 1 slot each). Target for "
-        f"nixswarm build: <= {TARGET} s.",
-        "",
-        "| command | seconds | speed-up vs plain nix |",
-        "|---|---:|---:|",
-        *table,
-        "",
-        link("build"),
-        "",
-        "### A dead and a blackholed builder in the selection",
-        "",
-        f"- nixswarm build with b4 blackholed and b5 refused in the saved selection: {summary(dead)} s "
-        f"(healthy selection: {summary(rows['nixswarm build'])} s; penalty "
-        f"{statistics.median(dead) - statistics.median(rows['nixswarm build']):+.2f} s).",
-        f"- plain nix with the blackholed builder listed first, default ssh settings, one 1-derivation build: "
-        f"{stall:.1f} s.",
-        "",
-        "### Start-up",
-        "",
-        f"`nixswarm build --help`: {summary(startup)} s over 20 runs; Textual imported: {'yes' if textual else 'no'}.",
-    ])  # fmt: skip
-    data = {"rounds": ROUNDS, "target": TARGET, "seconds": rows, "dead_selection": dead,
-            "blackhole_first_plain": stall, "startup": startup, "textual_imported": textual}  # fmt: skip
+    markdown = "\n".join(
+        [
+            "## Build: overhead against plain nix",
+            "",
+            f"Seconds, median (min-max) of {ROUNDS} interleaved rounds; each round builds a fresh "
+            "9-derivation, 3-level "
+            "graph (sleep 0) with `--max-jobs 0` over the same 3 lab builders (ssh-ng, 1 slot each). Target for "
+            f"nixswarm build: <= {TARGET} s.",
+            "",
+            "| command | seconds | speed-up vs plain nix |",
+            "|---|---:|---:|",
+            *table,
+            "",
+            link("build"),
+            "",
+            "### A dead and a blackholed builder in the selection",
+            "",
+            f"- nixswarm build with b4 blackholed and b5 refused in the saved selection: {summary(dead)} s "
+            f"(healthy selection: {summary(rows['nixswarm build'])} s; penalty "
+            f"{statistics.median(dead) - statistics.median(rows['nixswarm build']):+.2f} s).",
+            f"- plain nix with the blackholed builder listed first, default ssh settings, one 1-derivation build: "
+            f"{stall:.1f} s.",
+            "",
+            "### Start-up",
+            "",
+            f"`nixswarm build --help`: {summary(startup)} s over 20 runs; Textual imported: "
+            f"{'yes' if textual else 'no'}.",
+        ]
+    )
+    data = {
+        "rounds": ROUNDS,
+        "target": TARGET,
+        "seconds": rows,
+        "dead_selection": dead,
+        "blackhole_first_plain": stall,
+        "startup": startup,
+        "textual_imported": textual,
+    }
     return Section("build", markdown, data)
 
 

@@ -40,8 +40,10 @@ def _spread(
 ) -> tuple[list[float], list[list[float]]]:
     """Each centre (median), and the distances down to the minimum and up to the maximum, as yerr wants them."""
     centres = [centre(s) for s in samples]
-    return centres, [[c - min(s) for c, s in zip(centres, samples, strict=True)],
-                     [max(s) - c for c, s in zip(centres, samples, strict=True)]]  # fmt: skip
+    return centres, [
+        [c - min(s) for c, s in zip(centres, samples, strict=True)],
+        [max(s) - c for c, s in zip(centres, samples, strict=True)],
+    ]
 
 
 def _target(ax: Axes, value: float, label: str) -> None:
@@ -63,8 +65,13 @@ def _scan(fig: Figure, data: Figures) -> None:
         medians, errors = _spread([r[key] for r in rows])
         ax.errorbar(builders, medians, yerr=errors, marker="o", capsize=4, label=label, color=colors[key])
     for key, target in data["targets"].items():
-        ax.axhline(target, color=colors[key], linestyle="--", linewidth=1.2,
-                   label=f"target, {series[key]} at {builders[-1]} builders: {target} s")  # fmt: skip
+        ax.axhline(
+            target,
+            color=colors[key],
+            linestyle="--",
+            linewidth=1.2,
+            label=f"target, {series[key]} at {builders[-1]} builders: {target} s",
+        )
     ax.set_yscale("log")
     ax.set_xticks(builders)
     ax.set_xlabel("builders probed at once")
@@ -126,11 +133,22 @@ def _transport(fig: Figure, data: Figures) -> None:
     size, base = data["size_mib"], statistics.median(data["seconds"][data["baseline"]])
     speeds = [[size / t for t in data["seconds"][n]] for n in names]
     medians, errors = _spread(speeds)
-    bars = ax.barh(_wrapped(names, 30), medians, xerr=errors, capsize=4,
-                   color=["tab:blue" if n == data["baseline"] else "tab:gray" for n in names])  # fmt: skip
+    bars = ax.barh(
+        _wrapped(names, 30),
+        medians,
+        xerr=errors,
+        capsize=4,
+        color=["tab:blue" if n == data["baseline"] else "tab:gray" for n in names],
+    )
     ratios = [statistics.median(data["seconds"][n]) / base for n in names]
-    ax.bar_label(bars, [f"{m:.0f} MiB/s, " + ("the baseline" if n == data["baseline"] else f"{r:.2f}x the time")
-                        for n, m, r in zip(names, medians, ratios, strict=True)], padding=4)  # fmt: skip
+    ax.bar_label(
+        bars,
+        [
+            f"{m:.0f} MiB/s, " + ("the baseline" if n == data["baseline"] else f"{r:.2f}x the time")
+            for n, m, r in zip(names, medians, ratios, strict=True)
+        ],
+        padding=4,
+    )
     ax.invert_yaxis()
     ax.set_xlim(0, max(max(s) for s in speeds) * 1.5)
     ax.set_xlabel(f"MiB/s copying {size} MiB with nix copy (median, min-max of {data['rounds']}); higher is better")

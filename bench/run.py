@@ -66,11 +66,13 @@ def _write(out: Path, done: list[Section]) -> None:
     print(f"wrote {write_results(folder, results)}")
     for path in plots.render(results, folder):
         print(f"wrote {path}")
-    header = (f"# Benchmarks\n\nWritten by `sudo .venv/bin/python -m bench.run` on {platform.node()} "
-              f"({os.cpu_count()} cores, {platform.python_version()}), {time.strftime('%Y-%m-%d')}. "
-              "Every figure is measured against the lab (tests/lab): builders in network namespaces on this "
-              f"machine, each with its own sshd and Nix store. The raw samples are in [{FOLDER}/results.json]"
-              f"({FOLDER}/results.json); `python -m bench.plots` draws the plots again from it.\n")  # fmt: skip
+    header = (
+        f"# Benchmarks\n\nWritten by `sudo .venv/bin/python -m bench.run` on {platform.node()} "
+        f"({os.cpu_count()} cores, {platform.python_version()}), {time.strftime('%Y-%m-%d')}. "
+        "Every figure is measured against the lab (tests/lab): builders in network namespaces on this "
+        f"machine, each with its own sshd and Nix store. The raw samples are in [{FOLDER}/results.json]"
+        f"({FOLDER}/results.json); `python -m bench.plots` draws the plots again from it.\n"
+    )
     sections = _existing(out) | {s.name: s.markdown for s in done}
     body = "\n\n".join(sections[n] for n in SECTIONS if n in sections)
     atomic_write(out, f"{header}\n{body}\n", mode=0o644)

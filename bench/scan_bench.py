@@ -38,11 +38,23 @@ async def _naive(lab: Lab) -> None:
 
     async def one(address: str) -> None:
         proc = await asyncio.create_subprocess_exec(
-            "ssh", "-F", "/dev/null", "-i", str(lab.client_key), "-o", "IdentitiesOnly=yes",
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-            f"root@{address}", "nix --extra-experimental-features nix-command show-config --json",
+            "ssh",
+            "-F",
+            "/dev/null",
+            "-i",
+            str(lab.client_key),
+            "-o",
+            "IdentitiesOnly=yes",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "LogLevel=ERROR",
+            f"root@{address}",
+            "nix --extra-experimental-features nix-command show-config --json",
             stdout=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         if await proc.wait() != 0:
             raise RuntimeError(f"naive probe of {address} failed")
 
@@ -78,21 +90,25 @@ def run() -> Section:
             m = _measure(lab)
         measured.append({"builders": size, **m})
         ratio = statistics.median(m["naive"]) / statistics.median(m["full"])
-        rows.append(f"| {size} | {summary(m['naive'])} | {summary(m['full'])} | {summary(m['refresh'])} "
-                    f"| {ratio:.1f}x |")  # fmt: skip
-    markdown = "\n".join([
-        "## Scan: probing lab builders",
-        "",
-        f"Seconds, median (min-max) of {ROUNDS} rounds, all hosts at once. *naive*: OpenSSH to every host, "
-        "`nix show-config --json`. *full*: nixswarm's one-round-trip probe on fresh connections with an empty "
-        "facts cache. *refresh*: the next scan of a session (connections kept, Nix facts cached per host key: "
-        f"only load, memory and free space are read). Targets for {SIZES[-1]} builders: full <= {TARGETS['full']} s, "
-        f"refresh <= {TARGETS['refresh']} s.",
-        "",
-        "| builders | naive | nixswarm full | nixswarm refresh | naive / full |",
-        "|---:|---:|---:|---:|---:|",
-        *rows,
-        "",
-        link("scan"),
-    ])  # fmt: skip
+        rows.append(
+            f"| {size} | {summary(m['naive'])} | {summary(m['full'])} | {summary(m['refresh'])} | {ratio:.1f}x |"
+        )
+    markdown = "\n".join(
+        [
+            "## Scan: probing lab builders",
+            "",
+            f"Seconds, median (min-max) of {ROUNDS} rounds, all hosts at once. *naive*: OpenSSH to every host, "
+            "`nix show-config --json`. *full*: nixswarm's one-round-trip probe on fresh connections with an empty "
+            "facts cache. *refresh*: the next scan of a session (connections kept, Nix facts cached per host key: "
+            f"only load, memory and free space are read). Targets for {SIZES[-1]} builders: full <= "
+            f"{TARGETS['full']} s, "
+            f"refresh <= {TARGETS['refresh']} s.",
+            "",
+            "| builders | naive | nixswarm full | nixswarm refresh | naive / full |",
+            "|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            link("scan"),
+        ]
+    )
     return Section("scan", markdown, {"rounds": ROUNDS, "targets": TARGETS, "rows": measured})

@@ -81,8 +81,15 @@ def run() -> Section:
             fds_after_scans = _fds()
             for i in range(BUILDS):
                 _flip(lab, rng)
-                argv = [NIXSWARM, "build", "--no-local", "-f", str(lab.graph()),
-                        *graph_args(lab.graph_dir, secrets.token_hex(4), 2, 1, 0), "--no-link"]  # fmt: skip
+                argv = [
+                    NIXSWARM,
+                    "build",
+                    "--no-local",
+                    "-f",
+                    str(lab.graph()),
+                    *graph_args(lab.graph_dir, secrets.token_hex(4), 2, 1, 0),
+                    "--no-link",
+                ]
                 done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
                 builds_ok += done.returncode == 0
                 if done.returncode != 0:
@@ -91,8 +98,11 @@ def run() -> Section:
             leftovers = list(runtime.iterdir())
             lab_id = lab.run_id
         runtime.rmdir()
-    namespaces = [n for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
-                                            check=True).stdout.split() if n.startswith(f"nx{lab_id}")]  # fmt: skip
+    namespaces = [
+        n
+        for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout.split()
+        if n.startswith(f"nx{lab_id}")
+    ]
     lab_procs = _ours(f"nxlab-{lab_id}")
     tmp_after = {p.name for p in Path("/tmp").iterdir()} - tmp_before
     fds_after = _fds()
@@ -108,21 +118,36 @@ def run() -> Section:
         ("namespaces of the lab left", str(len(namespaces))),
         ("processes of the lab left", str(len(lab_procs))),
         ("new entries in /tmp", ", ".join(sorted(tmp_after)) or "none"),
-    ]  # fmt: skip
-    markdown = "\n".join([
-        "## Soak",
-        "",
-        f"{SCANS} scans, then {BUILDS} builds, against 3 lab builders; before every build and every 4th scan one of "
-        f"b2/b3 goes down (sshd stopped or packets dropped) or comes back. {took:.0f} s in all.",
-        "",
-        "| what | result |",
-        "|---|---|",
-        *(f"| {a} | {b} |" for a, b in rows),
-        *([""] + [f"- {f}" for f in failures[:10]] if failures else []),
-    ])  # fmt: skip
-    left = {"ssh masters": len(masters), "build folders": len(leftovers), "namespaces": len(namespaces),
-            "lab processes": len(lab_procs), "tmp entries": sorted(tmp_after)}  # fmt: skip
-    data = {"scans": SCANS, "scans_complete": complete, "builds": BUILDS, "builds_ok": builds_ok, "seconds": took,
-            "fds": {"before": fds_before, "after_scans": fds_after_scans, "after": fds_after}, "left": left,
-            "failures": failures}  # fmt: skip
+    ]
+    markdown = "\n".join(
+        [
+            "## Soak",
+            "",
+            f"{SCANS} scans, then {BUILDS} builds, against 3 lab builders; before every build and "
+            "every 4th scan one of "
+            f"b2/b3 goes down (sshd stopped or packets dropped) or comes back. {took:.0f} s in all.",
+            "",
+            "| what | result |",
+            "|---|---|",
+            *(f"| {a} | {b} |" for a, b in rows),
+            *([""] + [f"- {f}" for f in failures[:10]] if failures else []),
+        ]
+    )
+    left = {
+        "ssh masters": len(masters),
+        "build folders": len(leftovers),
+        "namespaces": len(namespaces),
+        "lab processes": len(lab_procs),
+        "tmp entries": sorted(tmp_after),
+    }
+    data = {
+        "scans": SCANS,
+        "scans_complete": complete,
+        "builds": BUILDS,
+        "builds_ok": builds_ok,
+        "seconds": took,
+        "fds": {"before": fds_before, "after_scans": fds_after_scans, "after": fds_after},
+        "left": left,
+        "failures": failures,
+    }
     return Section("soak", markdown, data)

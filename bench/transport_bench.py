@@ -60,8 +60,9 @@ def run() -> Section:
         with blob.open("wb") as out:
             for _ in range(SIZE_MIB):
                 out.write(os.urandom(1 << 20))
-        path = subprocess.run(["nix-store", "--add", str(blob)], capture_output=True, text=True, check=True,
-                              env=lab.client_env()).stdout.strip()  # fmt: skip
+        path = subprocess.run(
+            ["nix-store", "--add", str(blob)], capture_output=True, text=True, check=True, env=lab.client_env()
+        ).stdout.strip()
         try:
             for _ in range(ROUNDS):  # interleaved
                 for name, (sshopts, destination) in settings.items():
@@ -72,23 +73,26 @@ def run() -> Section:
     rows = []
     for name, s in samples.items():
         median = statistics.median(s)
-        rows.append(f"| {name} | {median:.2f} ({min(s):.2f}-{max(s):.2f}) | {SIZE_MIB / median:.0f} "
-                    f"| {median / base:.2f}x |")  # fmt: skip
-    markdown = "\n".join([
-        f"## Transport: copying a {SIZE_MIB} MiB store path",
-        "",
-        f"`nix copy --to ssh-ng://` of a {SIZE_MIB} MiB path of random bytes to a lab builder (over a veth, so the "
-        f"cipher and compression are the limit), {ROUNDS} interleaved rounds; the path is deleted on the builder "
-        "after each copy. nixswarm's rows read the Host block nixswarm writes (`Ciphers "
-        f"{CIPHERS}`, `Compression no`; no ControlMaster, which one copy does not use), the second with `-o "
-        f"Ciphers={CHACHA}` on top; OpenSSH's defaults put {CHACHA} first. Time relative to nixswarm's settings "
-        "(higher is slower).",
-        "",
-        "| ssh settings | seconds, median (min-max) | MiB/s | time vs nixswarm |",
-        "|---|---:|---:|---:|",
-        *rows,
-        "",
-        link("transport"),
-    ])  # fmt: skip
+        rows.append(
+            f"| {name} | {median:.2f} ({min(s):.2f}-{max(s):.2f}) | {SIZE_MIB / median:.0f} | {median / base:.2f}x |"
+        )
+    markdown = "\n".join(
+        [
+            f"## Transport: copying a {SIZE_MIB} MiB store path",
+            "",
+            f"`nix copy --to ssh-ng://` of a {SIZE_MIB} MiB path of random bytes to a lab builder (over a veth, so the "
+            f"cipher and compression are the limit), {ROUNDS} interleaved rounds; the path is deleted on the builder "
+            "after each copy. nixswarm's rows read the Host block nixswarm writes (`Ciphers "
+            f"{CIPHERS}`, `Compression no`; no ControlMaster, which one copy does not use), the second with `-o "
+            f"Ciphers={CHACHA}` on top; OpenSSH's defaults put {CHACHA} first. Time relative to nixswarm's settings "
+            "(higher is slower).",
+            "",
+            "| ssh settings | seconds, median (min-max) | MiB/s | time vs nixswarm |",
+            "|---|---:|---:|---:|",
+            *rows,
+            "",
+            link("transport"),
+        ]
+    )
     data = {"size_mib": SIZE_MIB, "rounds": ROUNDS, "baseline": BASELINE, "seconds": samples}
     return Section("transport", markdown, data)

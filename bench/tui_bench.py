@@ -50,33 +50,42 @@ def run() -> Section:
     cold = [_cold() for _ in range(ROUNDS)]
     warm = [asyncio.run(first_frame()) for _ in range(ROUNDS)]
     updates = asyncio.run(table_updates(HOSTS, REFRESHES))
-    markdown = "\n".join([
-        "## TUI: first frame and live host table",
-        "",
-        f"Headless (Textual's test driver, no terminal output), {ROUNDS} runs each. *First frame*: from the first line "
-        "of a new interpreter (Textual and nixswarm imported from their bytecode, as pip installs them; app built, "
-        "host table drawn once), and again with "
-        f"imports warm. *Table update*: {HOSTS} hosts whose loads all change at once, as a refresh every second "
-        "brings them: each host's message made and handled, the changed lines marked, then the visible table "
-        "repainted (only changed rows are drawn again); the probe answers themselves are made before the clock "
-        f"starts. {REFRESHES} rounds at 160x60; the VM's speed drifts between runs, so compare figures of one run. "
-        f"Targets: first frame <= {TARGETS['first_frame_s']} s, every table "
-        f"update <= {TARGETS['update_ms']:.0f} ms.",
-        "",
-        "| measure | median (min-max) |",
-        "|---|---:|",
-        f"| first frame, new process, s | {summary(cold)} |",
-        f"| first frame, imports warm, s | {summary(warm)} |",
-        f"| {HOSTS} load updates + repaint, ms | {_ms(updates.rounds)} |",
-        f"| slowest single host update, ms | {updates.worst_message:.2f} |",
-        "",
-        link("tui_first_frame"),
-        "",
-        link("tui_updates"),
-    ])  # fmt: skip
+    markdown = "\n".join(
+        [
+            "## TUI: first frame and live host table",
+            "",
+            f"Headless (Textual's test driver, no terminal output), {ROUNDS} runs each. *First "
+            "frame*: from the first line "
+            "of a new interpreter (Textual and nixswarm imported from their bytecode, as pip installs them; app built, "
+            "host table drawn once), and again with "
+            f"imports warm. *Table update*: {HOSTS} hosts whose loads all change at once, as a refresh every second "
+            "brings them: each host's message made and handled, the changed lines marked, then the visible table "
+            "repainted (only changed rows are drawn again); the probe answers themselves are made before the clock "
+            f"starts. {REFRESHES} rounds at 160x60; the VM's speed drifts between runs, so compare figures of one run. "
+            f"Targets: first frame <= {TARGETS['first_frame_s']} s, every table "
+            f"update <= {TARGETS['update_ms']:.0f} ms.",
+            "",
+            "| measure | median (min-max) |",
+            "|---|---:|",
+            f"| first frame, new process, s | {summary(cold)} |",
+            f"| first frame, imports warm, s | {summary(warm)} |",
+            f"| {HOSTS} load updates + repaint, ms | {_ms(updates.rounds)} |",
+            f"| slowest single host update, ms | {updates.worst_message:.2f} |",
+            "",
+            link("tui_first_frame"),
+            "",
+            link("tui_updates"),
+        ]
+    )
     first_frame_s = {"new process": cold, "imports warm": warm}
-    data = {"rounds": ROUNDS, "hosts": HOSTS, "targets": TARGETS, "first_frame_s": first_frame_s,
-            "update_ms": updates.rounds, "worst_message_ms": updates.worst_message}  # fmt: skip
+    data = {
+        "rounds": ROUNDS,
+        "hosts": HOSTS,
+        "targets": TARGETS,
+        "first_frame_s": first_frame_s,
+        "update_ms": updates.rounds,
+        "worst_message_ms": updates.worst_message,
+    }
     return Section("tui", markdown, data)
 
 

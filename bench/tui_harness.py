@@ -77,8 +77,13 @@ def bench_app(hosts: int, folder: Path) -> NixswarmApp:
     """The app over `hosts` synthetic builders, config in folder, no periodic refresh."""
     fake = _Synthetic(synthetic_events(hosts))
     services = Services(scan=fake.scan, probe=fake.probe, remember=_remember_nothing, local_load=lambda: 1.0)
-    return make_app(config_path=folder / "config.toml", services=services, options=ScanOptions(mdns=False),
-                    refresh_interval=None, cache=FactsCache())  # fmt: skip
+    return make_app(
+        config_path=folder / "config.toml",
+        services=services,
+        options=ScanOptions(mdns=False),
+        refresh_interval=None,
+        cache=FactsCache(),
+    )
 
 
 async def first_frame(started: float | None = None, hosts: int = 0, size: tuple[int, int] = (120, 40)) -> float:

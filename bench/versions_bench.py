@@ -40,8 +40,13 @@ def measure(rounds: int) -> Figures:
         _configure(lab, env)
         builders = machines_file(lab, lab.builders, home / "machines")
         plain_env = {**lab.client_env(), "NIX_SSHOPTS": _plain_ssh(lab)}
-        seconds = _interleaved({PLAIN: lambda: _timed(_plain(lab, builders), plain_env),
-                                NIXSWARM: lambda: _timed(_nixswarm_build(lab), env)}, rounds)  # fmt: skip
+        seconds = _interleaved(
+            {
+                PLAIN: lambda: _timed(_plain(lab, builders), plain_env),
+                NIXSWARM: lambda: _timed(_nixswarm_build(lab), env),
+            },
+            rounds,
+        )
     nix = subprocess.run(["nix", "--version"], capture_output=True, text=True, check=True).stdout.split()[-1]
     return {"nix": nix, "python": platform.python_version(), "seconds": seconds}
 
@@ -65,8 +70,16 @@ def _measure_in_chroot(series: str, suite: str, rounds: int) -> Figures:
     venv = REPO / ".venv-nix" / suite
     if not (venv / "pyvenv.cfg").exists():
         raise RuntimeError(f"no venv at {venv}: `tests/matrix/client.sh {suite} --co -q` makes it")
-    argv = [str(REPO / "tests" / "matrix" / "in_root.sh"), str(root_for(series)), str(venv / "bin" / "python"),
-            "-m", "bench.versions_bench", "--measure", "--rounds", str(rounds)]  # fmt: skip
+    argv = [
+        str(REPO / "tests" / "matrix" / "in_root.sh"),
+        str(root_for(series)),
+        str(venv / "bin" / "python"),
+        "-m",
+        "bench.versions_bench",
+        "--measure",
+        "--rounds",
+        str(rounds),
+    ]
     done = subprocess.run(argv, stdout=subprocess.PIPE, text=True, timeout=3600, check=False)  # stderr: ours
     if done.returncode != 0:
         raise RuntimeError(f"measuring Nix {series} in {root_for(series)} failed with exit code {done.returncode}")
@@ -87,8 +100,14 @@ def run(rounds: int | None = None) -> Section:
     load = os.getloadavg()[0]
     clients = [measure(rounds)]
     clients += [_measure_in_chroot(series, suite, rounds) for series, suite in OTHER_CLIENTS.items()]
-    data = {"rounds": rounds, "machine": platform.node(), "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
-            "load": round(load, 2), "clients": clients}  # fmt: skip
+    data = {
+        "rounds": rounds,
+        "machine": platform.node(),
+        "cores": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d"),
+        "load": round(load, 2),
+        "clients": clients,
+    }
     return Section("versions", markdown(data), data)
 
 
@@ -101,29 +120,31 @@ def markdown(data: Figures) -> str:
     def row(name: str, cells: list[str]) -> str:
         return f"| {name} | {' | '.join(cells)} |"
 
-    return "\n".join([
-        "## Nix versions: build overhead against plain nix",
-        "",
-        f"Measured on {data['machine']} ({data['cores']} cores, load average {data['load']:.2f} when it started), "
-        f"{data['date']}: {data['rounds']} interleaved rounds per client Nix (plain nix, then nixswarm build, in "
-        "turn). Each round builds a fresh 9-derivation, 3-level graph (sleep 0) over 3 lab builders that run the "
-        "client's own Nix (ssh-ng, 1 slot each). *plain nix*: `nix build --max-jobs 0 --builders @FILE` with the "
-        "builders file nixswarm writes and plain ssh options; *nixswarm build*: `nixswarm build --no-local` on the "
-        f"same builders. The Nix {clients[0]['nix']} client is this machine's own; Nix 2.34 runs in a Debian sid "
-        "chroot (`tests/matrix/in_root.sh`), nixswarm there with sid's Python. Seconds: median (min-max). "
-        "Overhead: nixswarm build's median minus plain nix's, and their ratio (below 1.00x, nixswarm build was "
-        "the faster).",
-        "",
-        row("client Nix", [c["nix"] for c in clients]),
-        "|---|" + "---:|" * len(clients),
-        row("plain nix, s", [summary(c["seconds"][PLAIN]) for c in clients]),
-        row("nixswarm build, s", [summary(c["seconds"][NIXSWARM]) for c in clients]),
-        row("overhead, s", [f"{o - p:+.3f}" for p, o in zip(plain, ours, strict=True)]),
-        row("overhead, ratio", [f"{o / p:.2f}x" for p, o in zip(plain, ours, strict=True)]),
-        row("nixswarm's Python", [c["python"] for c in clients]),
-        "",
-        link("versions"),
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "## Nix versions: build overhead against plain nix",
+            "",
+            f"Measured on {data['machine']} ({data['cores']} cores, load average {data['load']:.2f} when it started), "
+            f"{data['date']}: {data['rounds']} interleaved rounds per client Nix (plain nix, then nixswarm build, in "
+            "turn). Each round builds a fresh 9-derivation, 3-level graph (sleep 0) over 3 lab builders that run the "
+            "client's own Nix (ssh-ng, 1 slot each). *plain nix*: `nix build --max-jobs 0 --builders @FILE` with the "
+            "builders file nixswarm writes and plain ssh options; *nixswarm build*: `nixswarm build --no-local` on the "
+            f"same builders. The Nix {clients[0]['nix']} client is this machine's own; Nix 2.34 runs in a Debian sid "
+            "chroot (`tests/matrix/in_root.sh`), nixswarm there with sid's Python. Seconds: median (min-max). "
+            "Overhead: nixswarm build's median minus plain nix's, and their ratio (below 1.00x, nixswarm build was "
+            "the faster).",
+            "",
+            row("client Nix", [c["nix"] for c in clients]),
+            "|---|" + "---:|" * len(clients),
+            row("plain nix, s", [summary(c["seconds"][PLAIN]) for c in clients]),
+            row("nixswarm build, s", [summary(c["seconds"][NIXSWARM]) for c in clients]),
+            row("overhead, s", [f"{o - p:+.3f}" for p, o in zip(plain, ours, strict=True)]),
+            row("overhead, ratio", [f"{o / p:.2f}x" for p, o in zip(plain, ours, strict=True)]),
+            row("nixswarm's Python", [c["python"] for c in clients]),
+            "",
+            link("versions"),
+        ]
+    )
 
 
 def main() -> None:

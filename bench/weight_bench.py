@@ -29,8 +29,18 @@ CASES: dict[str, tuple[str, ...]] = {
 
 
 def _one(lab: Lab, env: dict[str, str], options: tuple[str, ...]) -> tuple[float, int]:
-    argv = [NIXSWARM, "build", *options, "-j", "2", "-f", str(lab.graph()),
-            *graph_args(lab.graph_dir, secrets.token_hex(4), WIDTH, 1, 1.5), "--no-link", "--json"]  # fmt: skip
+    argv = [
+        NIXSWARM,
+        "build",
+        *options,
+        "-j",
+        "2",
+        "-f",
+        str(lab.graph()),
+        *graph_args(lab.graph_dir, secrets.token_hex(4), WIDTH, 1, 1.5),
+        "--no-link",
+        "--json",
+    ]
     started = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600, check=True)
     took = time.perf_counter() - started
@@ -50,21 +60,27 @@ def run() -> Section:
     rows = []
     for name, samples in results.items():
         shares = [local / WIDTH for _, local in samples]
-        rows.append(f"| {name} | {statistics.mean(shares):.0%} ({min(shares):.0%}-{max(shares):.0%}) | "
-                    f"{statistics.median(t for t, _ in samples):.1f} |")  # fmt: skip
-    markdown = "\n".join([
-        "## Local weight on a fan-out",
-        "",
-        f"{WIDTH} independent derivations of 1.5 s, `-j 2` local slots, 2 builders with 2 slots each; "
-        f"{ROUNDS} interleaved rounds. Local share: mean (min-max) of derivations built locally. Makespan: median "
-        "seconds of the whole `nixswarm build`.",
-        "",
-        "| weight | local share | makespan (s) |",
-        "|---|---:|---:|",
-        *rows,
-        "",
-        link("weight"),
-    ])  # fmt: skip
-    cases = {name: {"seconds": [t for t, _ in samples], "local": [n for _, n in samples]}
-             for name, samples in results.items()}  # fmt: skip
+        rows.append(
+            f"| {name} | {statistics.mean(shares):.0%} ({min(shares):.0%}-{max(shares):.0%}) | "
+            f"{statistics.median(t for t, _ in samples):.1f} |"
+        )
+    markdown = "\n".join(
+        [
+            "## Local weight on a fan-out",
+            "",
+            f"{WIDTH} independent derivations of 1.5 s, `-j 2` local slots, 2 builders with 2 slots each; "
+            f"{ROUNDS} interleaved rounds. Local share: mean (min-max) of derivations built locally. Makespan: median "
+            "seconds of the whole `nixswarm build`.",
+            "",
+            "| weight | local share | makespan (s) |",
+            "|---|---:|---:|",
+            *rows,
+            "",
+            link("weight"),
+        ]
+    )
+    cases = {
+        name: {"seconds": [t for t, _ in samples], "local": [n for _, n in samples]}
+        for name, samples in results.items()
+    }
     return Section("weight", markdown, {"rounds": ROUNDS, "width": WIDTH, "cases": cases})

@@ -11,9 +11,12 @@ async def captured(argv: list[str], timeout: float, what: str, **spawn: Any) -> 
 
     spawn: more arguments for create_subprocess_exec (env, user, group, cwd); OSError when it cannot start."""
     proc = await asyncio.create_subprocess_exec(
-        *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *argv,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         **spawn,
-    )  # fmt: skip
+    )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     except TimeoutError:

@@ -91,25 +91,35 @@ def _build_checks(setup: NixSetup) -> list[Finding]:
     if setup.trusted:
         found.append(Finding("trusted-users", "ok", f"the daemon trusts {setup.user}: --builders is honoured"))
     else:
-        found.append(Finding(
-            "trusted-users", "fail",
-            f"the daemon does not trust {setup.user}: it silently ignores --builders (and --local-weight)",
-            f"add {setup.user} to trusted-users in /etc/nix/nix.conf, then restart nix-daemon",
-        ))  # fmt: skip
+        found.append(
+            Finding(
+                "trusted-users",
+                "fail",
+                f"the daemon does not trust {setup.user}: it silently ignores --builders (and --local-weight)",
+                f"add {setup.user} to trusted-users in /etc/nix/nix.conf, then restart nix-daemon",
+            )
+        )
     drop_in = system_targets().ssh_config
     if system_aliases():
         found.append(Finding("root ssh", "ok", "root's ssh reads nixswarm's drop-in (tuned transport, aliases)"))
     elif drop_in.exists() and not os.access(drop_in, os.R_OK):
-        found.append(Finding(
-            "root ssh", "fail",
-            f"{drop_in} exists, but {setup.user} cannot read it, so nixswarm build cannot use its aliases",
-            "sudo nixswarm write --system (it writes the file 0644; it holds no secret)",
-        ))  # fmt: skip
+        found.append(
+            Finding(
+                "root ssh",
+                "fail",
+                f"{drop_in} exists, but {setup.user} cannot read it, so nixswarm build cannot use its aliases",
+                "sudo nixswarm write --system (it writes the file 0644; it holds no secret)",
+            )
+        )
     else:
-        found.append(Finding(
-            "root ssh", "warn", "root's ssh reads no nixswarm settings: default transport, no connection reuse",
-            "sudo nixswarm write --system",
-        ))  # fmt: skip
+        found.append(
+            Finding(
+                "root ssh",
+                "warn",
+                "root's ssh reads no nixswarm settings: default transport, no connection reuse",
+                "sudo nixswarm write --system",
+            )
+        )
     return found
 
 
@@ -149,13 +159,17 @@ def _key_checks(settings: Settings, state: State) -> list[Finding]:
             found.append(Finding("identity", "fail", f"{key}: {err.strerror}", "ssh-keygen -t ed25519 -f " + key))
             continue
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            found.append(Finding("identity", "fail", f"{key} is readable by others: ssh refuses it",
-                                 f"chmod 600 {key}"))  # fmt: skip
+            found.append(
+                Finding("identity", "fail", f"{key} is readable by others: ssh refuses it", f"chmod 600 {key}")
+            )
         else:
             found.append(Finding("identity", "ok", f"{key} is private"))
     for entry in settings.hosts:
         if entry.choice.enabled and state.approved_key(entry.host.name) is None:
             name = entry.host.name
-            found.append(Finding("host key", "warn", f"{name}: key not approved, so it is never used",
-                                 f"nixswarm hosts trust {name}"))  # fmt: skip
+            found.append(
+                Finding(
+                    "host key", "warn", f"{name}: key not approved, so it is never used", f"nixswarm hosts trust {name}"
+                )
+            )
     return found

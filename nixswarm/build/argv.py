@@ -7,18 +7,49 @@ from dataclasses import dataclass
 from nixswarm.errors import NixswarmError
 
 OWN_WITH_VALUE = frozenset(
-    {"--hosts", "--exclude", "--local-weight", "--json-summary", "--interface", "--user", "--identity", "--timeout",
-     "--config"}
-)  # fmt: skip
+    {
+        "--hosts",
+        "--exclude",
+        "--local-weight",
+        "--json-summary",
+        "--interface",
+        "--user",
+        "--identity",
+        "--timeout",
+        "--config",
+    }
+)
 OWN_FLAGS = frozenset({"--no-local", "--dry-run", "--no-mdns", "-h", "--help"})
 
 NIX_VALUES = {
-    "--arg": 2, "--argstr": 2, "--option": 2, "--override-input": 2, "--override-flake": 2,
-    "-I": 1, "--include": 1, "-f": 1, "--file": 1, "--expr": 1, "-o": 1, "--out-link": 1, "-j": 1,
-    "--max-jobs": 1, "--cores": 1, "--store": 1, "--eval-store": 1, "--profile": 1, "--update-input": 1,
-    "--inputs-from": 1, "--reference-lock-file": 1, "--output-lock-file": 1, "--system": 1,
-    "--extra-experimental-features": 1, "--experimental-features": 1, "--log-format": 1, "--builders": 1,
-}  # fmt: skip
+    "--arg": 2,
+    "--argstr": 2,
+    "--option": 2,
+    "--override-input": 2,
+    "--override-flake": 2,
+    "-I": 1,
+    "--include": 1,
+    "-f": 1,
+    "--file": 1,
+    "--expr": 1,
+    "-o": 1,
+    "--out-link": 1,
+    "-j": 1,
+    "--max-jobs": 1,
+    "--cores": 1,
+    "--store": 1,
+    "--eval-store": 1,
+    "--profile": 1,
+    "--update-input": 1,
+    "--inputs-from": 1,
+    "--reference-lock-file": 1,
+    "--output-lock-file": 1,
+    "--system": 1,
+    "--extra-experimental-features": 1,
+    "--experimental-features": 1,
+    "--log-format": 1,
+    "--builders": 1,
+}
 """Nix options that take values, so a value is never mistaken for one of ours."""
 
 LOG_FORMATS = ("raw", "raw-with-logs", "internal-json", "bar", "bar-with-logs")

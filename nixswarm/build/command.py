@@ -22,8 +22,18 @@ def nix_argv(where: BuildDir, nix_args: tuple[str, ...], extra: tuple[str, ...] 
 
     The user's -L and --log-format are left out: they would change the log format (nixswarm honours them itself).
     """
-    return ["nix", "build", *FEATURES, "--log-format", "internal-json", "--builders", f"@{where.machines}", *POLL,
-            *extra, *for_nix(nix_args)]  # fmt: skip
+    return [
+        "nix",
+        "build",
+        *FEATURES,
+        "--log-format",
+        "internal-json",
+        "--builders",
+        f"@{where.machines}",
+        *POLL,
+        *extra,
+        *for_nix(nix_args),
+    ]
 
 
 def nix_env(base: Mapping[str, str], where: BuildDir, *, daemon: bool, use_masters: bool = True) -> dict[str, str]:

@@ -114,9 +114,11 @@ def require_trusted(setup: NixSetup) -> None:
     a warning before the build goes on without them)."""
     if setup.daemon and not setup.trusted:
         version = setup.settings.version
-        ignore, told = (("ignore", f"Nix {version} only warns that it ignores the setting")
-                        if version.warns_ignored_builders else
-                        ("silently ignore", f"Nix {version} says so only at -vvvv"))  # fmt: skip
+        ignore, told = (
+            ("ignore", f"Nix {version} only warns that it ignores the setting")
+            if version.warns_ignored_builders
+            else ("silently ignore", f"Nix {version} says so only at -vvvv")
+        )
         raise ConnectionFailure(
             f"the nix-daemon does not trust user {setup.user!r}, so it would {ignore} --builders and build "
             f"everything locally ({told}). Add the user to trusted-users in /etc/nix/nix.conf (now: "

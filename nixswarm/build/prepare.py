@@ -153,7 +153,9 @@ def _weight(
     launcher = write_launcher(where.root, policy_json(weight, where.ledger, real, setup.settings.version))
     local_jobs = max(1, setup.settings.max_jobs)
     jobs = () if given else ("--max-jobs", str(local_jobs))
-    note = (f"local weight {weight:.0%}: nixswarm's build hook places derivations "
-            + ("on the local slots first" if weight == 1 else f"so that about {weight:.0%} build locally")
-            + f" ({given or local_jobs} local slot(s))")  # fmt: skip
+    note = (
+        f"local weight {weight:.0%}: nixswarm's build hook places derivations "
+        + ("on the local slots first" if weight == 1 else f"so that about {weight:.0%} build locally")
+        + f" ({given or local_jobs} local slot(s))"
+    )
     return (*build_hook_options(launcher), *jobs), [note], nix_args

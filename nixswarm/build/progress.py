@@ -337,10 +337,21 @@ class Progress:
         views = []
         for machine, host in self._hosts.items():
             running = tuple(Running(b.drv, b.started, b.phase) for b in self._builds.values() if b.machine == machine)
-            failures = tuple(f"{r.name}: {r.failure()}" for r in self._results
-                             if r.machine == machine and r.status == "failed")  # fmt: skip
-            views.append(HostView(host.name, machine, running, host.built, host.failed, host.seconds, failures,
-                                  tuple(host.connection_errors)))  # fmt: skip
+            failures = tuple(
+                f"{r.name}: {r.failure()}" for r in self._results if r.machine == machine and r.status == "failed"
+            )
+            views.append(
+                HostView(
+                    host.name,
+                    machine,
+                    running,
+                    host.built,
+                    host.failed,
+                    host.seconds,
+                    failures,
+                    tuple(host.connection_errors),
+                )
+            )
         return views
 
     def results(self) -> list[DrvResult]:
@@ -366,14 +377,23 @@ class Progress:
         """JSON-ready totals: per host, per derivation, and Nix's other errors."""
         hosts: dict[str, HostSummary] = {}
         for view in self.hosts():
-            hosts[view.name] = {"built": view.built, "failed": view.failed,
-                                "build_seconds": round(view.build_seconds, 3),
-                                "errors": [*view.connection_errors, *view.errors]}  # fmt: skip
+            hosts[view.name] = {
+                "built": view.built,
+                "failed": view.failed,
+                "build_seconds": round(view.build_seconds, 3),
+                "errors": [*view.connection_errors, *view.errors],
+            }
         derivations: list[DrvSummary] = [
-            {"drv": r.drv, "host": r.host, "seconds": round(r.seconds, 3), "ok": r.status == "built",
-             "status": r.status, "error": r.failure() if r.status == "failed" else ""}
+            {
+                "drv": r.drv,
+                "host": r.host,
+                "seconds": round(r.seconds, 3),
+                "ok": r.status == "built",
+                "status": r.status,
+                "error": r.failure() if r.status == "failed" else "",
+            }
             for r in self._results
-        ]  # fmt: skip
+        ]
         return {"hosts": hosts, "derivations": derivations, "errors": list(self._errors)}
 
 

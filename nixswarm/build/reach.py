@@ -27,8 +27,10 @@ def why_ssh_failed(selected: Selected, stderr: str, timeout: float, *, as_root: 
     key = selected.entry.host.identity_file
     if "IDENTIFICATION HAS CHANGED" in stderr or "Host key verification failed" in stderr:
         now = _FINGERPRINT.search(stderr)
-        return (f"HOST KEY CHANGED: approved {selected.key.fingerprint}, now {now.group(0) if now else 'another'}; "
-                f"never used until you check why (nixswarm hosts trust {name})")  # fmt: skip
+        return (
+            f"HOST KEY CHANGED: approved {selected.key.fingerprint}, now {now.group(0) if now else 'another'}; "
+            f"never used until you check why (nixswarm hosts trust {name})"
+        )
     if "Connection refused" in stderr:
         return "unreachable: connection refused (is sshd running?)"
     if "timed out" in stderr:
@@ -36,8 +38,10 @@ def why_ssh_failed(selected: Selected, stderr: str, timeout: float, *, as_root: 
     if "UNPROTECTED PRIVATE KEY FILE" in stderr and as_root and key:
         return f"{key} is readable by others, so your ssh refuses it and the check cannot prove it: chmod 600 {key}"
     if "Permission denied" in stderr and as_root and key:
-        return (f"ssh login refused with {key}, the key file the nix-daemon's ssh (root, without your agent) "
-                f"would use: add its public key to the host's authorized_keys, or {FIX.format(name=name)}")  # fmt: skip
+        return (
+            f"ssh login refused with {key}, the key file the nix-daemon's ssh (root, without your agent) "
+            f"would use: add its public key to the host's authorized_keys, or {FIX.format(name=name)}"
+        )
     if "Permission denied" in stderr:
         return "ssh login refused: check the user and identity file (nixswarm hosts list)"
     last = [line for line in stderr.splitlines() if line.strip()][-1:] or ["ssh failed"]
@@ -55,10 +59,21 @@ async def _open(selected: Selected, where: BuildDir, timeout: float, as_root: bo
     no_agent = ["-o", "IdentityAgent=none"] if as_root else []  # root's ssh has no agent of the user's
     with log.open("w") as err:  # a file, not a pipe: the master that stays behind keeps stderr open
         proc = await asyncio.create_subprocess_exec(
-            "ssh", "-F", str(where.ssh_config), *OPEN_MASTER, "-o", "BatchMode=yes",
-            "-o", f"ConnectTimeout={math.ceil(timeout)}", *no_agent, alias, "true",
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=err,
-        )  # fmt: skip
+            "ssh",
+            "-F",
+            str(where.ssh_config),
+            *OPEN_MASTER,
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            f"ConnectTimeout={math.ceil(timeout)}",
+            *no_agent,
+            alias,
+            "true",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=err,
+        )
     try:
         code = await asyncio.wait_for(proc.wait(), timeout + 0.5)
     except TimeoutError:

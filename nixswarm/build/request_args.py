@@ -60,8 +60,10 @@ def request_of_words(words: list[str], default_weight: str | None, check_timeout
     for word in split.own:
         name = word.split("=", 1)[0]
         if name.startswith("-") and name not in PROMPT_OPTIONS:
-            raise BuildUsageError(f"{name} is an option of the nixswarm command, not of a build: "
-                                  f"here you can give {', '.join(PROMPT_OPTIONS)}")  # fmt: skip
+            raise BuildUsageError(
+                f"{name} is an option of the nixswarm command, not of a build: "
+                f"here you can give {', '.join(PROMPT_OPTIONS)}"
+            )
     parser = _PromptParser(prog="build", add_help=False)
     add_build_options(parser)
     args = parser.parse_args(list(split.own))

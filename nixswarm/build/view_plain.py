@@ -65,8 +65,10 @@ def format_duration(seconds: float) -> str:
 def format_summary(summary: Summary) -> str:
     """A table of hosts (local too): builds done, failed and time spent; then each host's errors."""
     rows = [("host", "built", "failed", "build time")]
-    rows += [(name, str(h["built"]), str(h["failed"]), format_duration(h["build_seconds"]))
-             for name, h in summary["hosts"].items()]  # fmt: skip
+    rows += [
+        (name, str(h["built"]), str(h["failed"]), format_duration(h["build_seconds"]))
+        for name, h in summary["hosts"].items()
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [
         f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:>{widths[3]}}".rstrip()

@@ -114,6 +114,9 @@ def _remove_folder(root: Path) -> None:
     for socket in sockets:
         subprocess.run(
             ["ssh", "-o", f"ControlPath={socket}", "-O", "exit", "nixswarm-build"],
-            stdin=subprocess.DEVNULL, capture_output=True, timeout=5, check=False,
-        )  # fmt: skip
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=5,
+            check=False,
+        )
     shutil.rmtree(root, ignore_errors=True)

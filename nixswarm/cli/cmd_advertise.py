@@ -12,16 +12,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the subcommand."""
     parser = sub.add_parser("advertise", help="publish this machine as a builder over mDNS", description=__doc__)
     parser.add_argument(
-        "--interface", metavar="ADDR", action="append", default=[],
+        "--interface",
+        metavar="ADDR",
+        action="append",
+        default=[],
         help="publish only on this local address (repeatable); default: every IPv4 address",
-    )  # fmt: skip
+    )
     parser.add_argument("--name", help="host name to publish (default: this machine's host name)")
     parser.add_argument("--user", help="user builders should log in as")
     parser.add_argument("--port", type=int, default=22, help="ssh port (default 22)")
     parser.add_argument("--max-jobs", type=int, help="slots offered (default: the number of cores)")
     parser.add_argument("--speed-factor", type=float, default=1.0)
-    parser.add_argument("--host-key", metavar="FILE", default="/etc/ssh/ssh_host_ed25519_key.pub",
-                        help="public host key whose fingerprint is published")  # fmt: skip
+    parser.add_argument(
+        "--host-key",
+        metavar="FILE",
+        default="/etc/ssh/ssh_host_ed25519_key.pub",
+        help="public host key whose fingerprint is published",
+    )
     add_config_option(parser)
     parser.set_defaults(run=run)
 
@@ -66,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
         )
     except ValidationError as err:
         raise ConfigError(err.message) from None
-    print(f"advertising {pub.name} on {', '.join(pub.addresses)} port {pub.port}"
-          f"{' as ' + key.fingerprint if key else ''}; Ctrl-C to stop", flush=True)  # fmt: skip
+    print(
+        f"advertising {pub.name} on {', '.join(pub.addresses)} port {pub.port}"
+        f"{' as ' + key.fingerprint if key else ''}; Ctrl-C to stop",
+        flush=True,
+    )
     asyncio.run(publish(pub, args.interface, on_registered=lambda: print("registered", flush=True)))
     print("unregistered", flush=True)
     return 0

@@ -22,8 +22,9 @@ hosts far away, such as Tailscale or hosted builders); also Nix's ssh ConnectTim
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the subcommand."""
-    parser = sub.add_parser("build", help="run nix build across the chosen builders", usage=USAGE,
-                            description=DESCRIPTION)  # fmt: skip
+    parser = sub.add_parser(
+        "build", help="run nix build across the chosen builders", usage=USAGE, description=DESCRIPTION
+    )
     add_build_options(parser)
     add_discovery_options(parser, TIMEOUT_HELP)
     add_config_option(parser)

@@ -39,8 +39,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("name")
     p.add_argument("--fingerprint", metavar="SHA256:...", help="approve without asking if the key matches")
     p.add_argument("--replace", action="store_true", help="with --fingerprint: replace the key approved before")
-    for action, text in (("forget", "remove a host and its approved key"), ("enable", "use a host"),
-                         ("disable", "stop using a host")):  # fmt: skip
+    for action, text in (
+        ("forget", "remove a host and its approved key"),
+        ("enable", "use a host"),
+        ("disable", "stop using a host"),
+    ):
         p = actions.add_parser(action, help=text)
         p.add_argument("name")
     for p in actions.choices.values():
@@ -54,9 +57,14 @@ def run(args: argparse.Namespace) -> int:
 
     settings = context.settings_for(args)
     action = {
-        "list": _list, "add": _add, "import": _import, "trust": _trust,
-        "forget": _forget, "enable": _enable, "disable": _disable,
-    }[args.action]  # fmt: skip
+        "list": _list,
+        "add": _add,
+        "import": _import,
+        "trust": _trust,
+        "forget": _forget,
+        "enable": _enable,
+        "disable": _disable,
+    }[args.action]
     return action(args, settings)
 
 
@@ -92,8 +100,19 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(hosts, indent=2))
         return 0
-    rows = [[h["name"], h["addresses"][0], str(h["port"]), h["user"] or "-", "yes" if h["enabled"] else "no",
-             str(h["max_jobs"]), f"{h['speed_factor']:g}", h["fingerprint"] or h["trust"]] for h in hosts]  # fmt: skip
+    rows = [
+        [
+            h["name"],
+            h["addresses"][0],
+            str(h["port"]),
+            h["user"] or "-",
+            "yes" if h["enabled"] else "no",
+            str(h["max_jobs"]),
+            f"{h['speed_factor']:g}",
+            h["fingerprint"] or h["trust"],
+        ]
+        for h in hosts
+    ]
     print(table(["NAME", "ADDRESS", "PORT", "USER", "ENABLED", "JOBS", "SPEED", "KEY"], rows))
     return 0
 

@@ -8,8 +8,18 @@ from typing import Any
 from nixswarm.cli.options import add_config_option, add_discovery_options
 from nixswarm.cli.output import size, warn
 
-COLUMNS = (("NAME", 16), ("ADDRESS", 15), ("NIX", 6), ("SYSTEMS", 22), ("CORES", 5), ("LOAD", 5),
-           ("MEM FREE", 8), ("STORE", 7), ("TRUST", 8), ("STATUS", 0))  # fmt: skip
+COLUMNS = (
+    ("NAME", 16),
+    ("ADDRESS", 15),
+    ("NIX", 6),
+    ("SYSTEMS", 22),
+    ("CORES", 5),
+    ("LOAD", 5),
+    ("MEM FREE", 8),
+    ("STORE", 7),
+    ("TRUST", 8),
+    ("STATUS", 0),
+)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,11 +28,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_discovery_options(parser)
     add_config_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of a table")
-    parser.add_argument("--host", metavar="[USER@]ADDR[:PORT]", action="append", default=[],
-                        help="also probe this host (repeatable)")  # fmt: skip
+    parser.add_argument(
+        "--host", metavar="[USER@]ADDR[:PORT]", action="append", default=[], help="also probe this host (repeatable)"
+    )
     parser.add_argument("--probe-ssh", action="store_true", help="also probe plain _ssh._tcp servers for Nix")
-    parser.add_argument("--mdns-wait", metavar="SEC", type=float, default=1.5,
-                        help="how long to listen for mDNS adverts (default 1.5)")  # fmt: skip
+    parser.add_argument(
+        "--mdns-wait", metavar="SEC", type=float, default=1.5, help="how long to listen for mDNS adverts (default 1.5)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -31,11 +43,20 @@ def _row(cells: list[str]) -> str:
 
 
 def _local_row(local: dict[str, Any]) -> str:
-    return _row([
-        f"(local) {local['hostname']}"[:16], "-", local["nix_version"] or "none",
-        ",".join(local["systems"][:2]) or "-", str(local["cores"]), f"{local['load']:.2f}",
-        size(local["mem_available_bytes"]), size(local["store_free_bytes"]), "-", local["error"] or "ok",
-    ])  # fmt: skip
+    return _row(
+        [
+            f"(local) {local['hostname']}"[:16],
+            "-",
+            local["nix_version"] or "none",
+            ",".join(local["systems"][:2]) or "-",
+            str(local["cores"]),
+            f"{local['load']:.2f}",
+            size(local["mem_available_bytes"]),
+            size(local["store_free_bytes"]),
+            "-",
+            local["error"] or "ok",
+        ]
+    )
 
 
 def _host_row(h: dict[str, Any]) -> str:
@@ -44,11 +65,20 @@ def _host_row(h: dict[str, Any]) -> str:
         status += "; " + "; ".join(h["warnings"])
     fingerprint = h["fingerprint"]  # SHA256:xxxxxxxx…: the first 8 characters of the hash identify the key shown
     trust = fingerprint[7:15] if h["trust"] == "approved" and fingerprint else h["trust"]
-    return _row([
-        h["name"][:16], h["addresses"][0][:15], h["nix_version"] or "-", ",".join(h["systems"][:2]) or "-",
-        str(h["cores"] or "-"), f"{h['load']:.2f}" if h["load"] is not None else "-",
-        size(h["mem_available_bytes"]), size(h["store_free_bytes"]), trust, status,
-    ])  # fmt: skip
+    return _row(
+        [
+            h["name"][:16],
+            h["addresses"][0][:15],
+            h["nix_version"] or "-",
+            ",".join(h["systems"][:2]) or "-",
+            str(h["cores"] or "-"),
+            f"{h['load']:.2f}" if h["load"] is not None else "-",
+            size(h["mem_available_bytes"]),
+            size(h["store_free_bytes"]),
+            trust,
+            status,
+        ]
+    )
 
 
 def no_builder_hint(hosts: list[dict[str, Any]], *, mdns: bool) -> str | None:
@@ -96,8 +126,15 @@ def run(args: argparse.Namespace) -> int:
         extra = []
         for text in args.host:
             spec = parse_host_spec(text)
-            extra.append(Host(default_name(spec.address), (spec.address,), port=spec.port or 22, user=spec.user,
-                              sources=(Source.COMMAND_LINE,)))  # fmt: skip
+            extra.append(
+                Host(
+                    default_name(spec.address),
+                    (spec.address,),
+                    port=spec.port or 22,
+                    user=spec.user,
+                    sources=(Source.COMMAND_LINE,),
+                )
+            )
     except ValidationError as err:
         raise NixswarmError(err.message, title="Invalid --host") from None
     options = ScanOptions(

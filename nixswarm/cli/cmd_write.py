@@ -26,9 +26,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--ssh-config", metavar="FILE", help="ssh config (default: nixswarm's own folder)")
     parser.add_argument("--no-include", action="store_true", help="do not add the Include line to ~/.ssh/config")
     parser.add_argument("--dry-run", action="store_true", help="print the files instead of writing them")
-    parser.add_argument("--system", action="store_true",
-                        help="for a nix-daemon (run with sudo): /etc/nix/nixswarm-machines and an ssh drop-in "
-                             "in /etc/ssh/ssh_config.d that root's ssh reads")  # fmt: skip
+    parser.add_argument(
+        "--system",
+        action="store_true",
+        help="for a nix-daemon (run with sudo): /etc/nix/nixswarm-machines and an ssh drop-in "
+        "in /etc/ssh/ssh_config.d that root's ssh reads",
+    )
     parser.set_defaults(run=run)
 
 
@@ -101,8 +104,10 @@ def _system(args: argparse.Namespace) -> int:
     if keys:
         print(f"key files:     {', '.join(keys)} (root's ssh uses only these)")
     print(f"machines file: {targets.machines} ({len(selected)} builder(s))")
-    print(f"to make them the default for every build, add to /etc/nix/nix.conf (nixswarm never edits it):\n"
-          f"  builders = @{targets.machines}\nthen restart nix-daemon")  # fmt: skip
+    print(
+        f"to make them the default for every build, add to /etc/nix/nix.conf (nixswarm never edits it):\n"
+        f"  builders = @{targets.machines}\nthen restart nix-daemon"
+    )
     return 0
 
 

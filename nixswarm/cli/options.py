@@ -23,9 +23,12 @@ def add_discovery_options(parser: argparse.ArgumentParser, timeout_help: str = P
     """--interface, --user, --identity, --timeout, --no-mdns."""
     group = parser.add_argument_group("discovery")
     group.add_argument(
-        "--interface", metavar="ADDR", action="append", default=[],
+        "--interface",
+        metavar="ADDR",
+        action="append",
+        default=[],
         help="pin mDNS to this local address (repeatable); default: every interface",
-    )  # fmt: skip
+    )
     group.add_argument("--user", metavar="USER", help="ssh user for hosts that do not name their own")
     group.add_argument("--identity", metavar="FILE", help="ssh private key for hosts that do not name their own")
     group.add_argument("--timeout", metavar="SEC", type=positive_seconds, help=timeout_help)

@@ -64,8 +64,10 @@ def render_nixos(selected: Sequence[Selected], defaults: Defaults) -> str:
         ]
         machines.append("    {\n" + "\n".join(f for f in fields if f) + "\n    }")
         port = f"[{host.address}]:{host.port}" if host.port != 22 else host.address
-        known.append(f"    {nix_string(host.name)} = {{\n      hostNames = {_list([port])};\n"
-                     f"      publicKey = {nix_string(s.key.line)};\n    }};")  # fmt: skip
+        known.append(
+            f"    {nix_string(host.name)} = {{\n      hostNames = {_list([port])};\n"
+            f"      publicKey = {nix_string(s.key.line)};\n    }};"
+        )
     lines = [
         "# nixswarm export nixos: the hosts you chose and trusted, for configuration.nix",
         "{",

@@ -89,11 +89,14 @@ async def _root_key(selected: Selected, defaults: Defaults, agent: bool, as_user
     if usable:
         problem = f"your key {usable[0]} has a character a machines file cannot hold (a space, a quote, %)"
     elif locked := [p for p, kind in kinds.items() if kind == "encrypted"]:
-        problem = (f"your key {locked[0]} has a passphrase, which root's ssh cannot ask for (it has no terminal "
-                   "and no agent)")  # fmt: skip
+        problem = (
+            f"your key {locked[0]} has a passphrase, which root's ssh cannot ask for (it has no terminal and no agent)"
+        )
     elif agent:
-        problem = ("your key is only in your ssh-agent (SSH_AUTH_SOCK), which root's ssh cannot use, and no key "
-                   f"file of yours exists ({_listed(candidates)})")  # fmt: skip
+        problem = (
+            "your key is only in your ssh-agent (SSH_AUTH_SOCK), which root's ssh cannot use, and no key "
+            f"file of yours exists ({_listed(candidates)})"
+        )
     else:
         problem = f"no key file of yours exists for it ({_listed(candidates)})"
     return RootKey(name, None, False, problem=f"the nix-daemon runs ssh as root: {problem}")

@@ -31,8 +31,12 @@ def decline_to_wait(version: NixVersion) -> bool:
 
 def policy_json(local_share: float, ledger: Path, real_hook: list[str], version: NixVersion) -> str:
     """The value of NIXSWARM_HOOK_POLICY for this Nix."""
-    policy = {"local_share": local_share, "ledger": str(ledger), "real_hook": real_hook,
-              "decline_to_wait": decline_to_wait(version)}  # fmt: skip
+    policy = {
+        "local_share": local_share,
+        "ledger": str(ledger),
+        "real_hook": real_hook,
+        "decline_to_wait": decline_to_wait(version),
+    }
     return json.dumps(policy)
 
 

@@ -55,12 +55,20 @@ class RealHook:
 
         child_in, self.to_child = os.pipe()
         self.from_child, child_out = os.pipe()
-        actions = [(os.POSIX_SPAWN_DUP2, child_in, 0), (os.POSIX_SPAWN_DUP2, child_out, 1),
-                   (os.POSIX_SPAWN_DUP2, child_out, 2)]  # fmt: skip
+        actions = [
+            (os.POSIX_SPAWN_DUP2, child_in, 0),
+            (os.POSIX_SPAWN_DUP2, child_out, 1),
+            (os.POSIX_SPAWN_DUP2, child_out, 2),
+        ]
         spawn = os.posix_spawn if "/" in self.real_hook[0] else os.posix_spawnp
         try:
-            self.pid = spawn(self.real_hook[0], hook_argv(self.real_hook, self.tail), os.environ,
-                             file_actions=actions, setsigdef=(signal.SIGPIPE,))  # fmt: skip
+            self.pid = spawn(
+                self.real_hook[0],
+                hook_argv(self.real_hook, self.tail),
+                os.environ,
+                file_actions=actions,
+                setsigdef=(signal.SIGPIPE,),
+            )
         finally:
             os.close(child_in)
             os.close(child_out)

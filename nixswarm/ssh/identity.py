@@ -41,8 +41,14 @@ def identity_files(ssh_g: str, home: str, local_user: str) -> tuple[str, ...]:
             files.append(value.strip())
         elif key in ("hostname", "user", "port"):
             seen.setdefault(key, value.strip())
-    tokens = {"d": home, "u": local_user, "h": seen.get("hostname", ""), "r": seen.get("user", ""),
-              "p": seen.get("port", ""), "%": "%"}  # fmt: skip
+    tokens = {
+        "d": home,
+        "u": local_user,
+        "h": seen.get("hostname", ""),
+        "r": seen.get("user", ""),
+        "p": seen.get("port", ""),
+        "%": "%",
+    }
     expanded = (_expand(f, home, tokens) for f in files if f and f != "none")
     return tuple(dict.fromkeys(p for p in expanded if p))
 

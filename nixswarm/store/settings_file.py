@@ -18,9 +18,19 @@ from nixswarm.store.toml_schema import TableReader
 
 _DEFAULT_KEYS = ("user", "identity", "timeout", "scheme", "local_weight", "theme", "control_persist")
 _HOST_KEYS = (
-    "addresses", "port", "user", "identity", "enabled", "max_jobs", "speed_factor",
-    "systems", "features", "mandatory_features", "scheme", "remote_program",
-)  # fmt: skip
+    "addresses",
+    "port",
+    "user",
+    "identity",
+    "enabled",
+    "max_jobs",
+    "speed_factor",
+    "systems",
+    "features",
+    "mandatory_features",
+    "scheme",
+    "remote_program",
+)
 
 
 def read_toml(path: Path) -> dict[str, Any] | None:

@@ -74,8 +74,12 @@ def local_cells(row: LocalRow, weight: float | None, palette: Palette) -> Cells:
 def local_placeholder(palette: Palette) -> Cells:
     """The local machine before its probe answers."""
     muted = [Text("-", style=palette.muted) for _ in range(7)]
-    return (Text("", style=palette.accent), Text("this machine", style=f"bold {palette.accent}"), *muted,
-            Text("probing…", style=palette.muted))  # fmt: skip
+    return (
+        Text("", style=palette.accent),
+        Text("this machine", style=f"bold {palette.accent}"),
+        *muted,
+        Text("probing…", style=palette.muted),
+    )
 
 
 def trust_cell(row: HostRow, palette: Palette) -> Text:
@@ -113,8 +117,15 @@ def host_cells(row: HostRow, palette: Palette) -> Cells:
     status = status_text(row)
     if len(status) > STATUS_MAX:
         status = status[: STATUS_MAX - 1] + "…"
-    status_style = palette.muted if not row.probed else palette.error if row.failure else palette.warn if (
-        row.warnings or result is None) else palette.ok  # fmt: skip
+    status_style = (
+        palette.muted
+        if not row.probed
+        else palette.error
+        if row.failure
+        else palette.warn
+        if (row.warnings or result is None)
+        else palette.ok
+    )
     address = host.address if host.port == 22 else f"{host.address}:{host.port}"
     cores = result.cores if result else 0
     return (

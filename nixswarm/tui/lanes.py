@@ -8,8 +8,14 @@ from nixswarm.build.results import DrvResult, HostView, Running, drv_name
 from nixswarm.build.view_plain import format_duration
 from nixswarm.tui.palette import Palette
 
-LANE_COLUMNS = (("host", "Host", 14), ("running", "Running now", 44), ("built", "Built", 5), ("failed", "Failed", 6),
-                ("time", "Busy", 11), ("note", "Last error", 0))  # fmt: skip
+LANE_COLUMNS = (
+    ("host", "Host", 14),
+    ("running", "Running now", 44),
+    ("built", "Built", 5),
+    ("failed", "Failed", 6),
+    ("time", "Busy", 11),
+    ("note", "Last error", 0),
+)
 NOTE_MAX = 48
 """The lane shows the start of its last error; the summary has all of it."""
 DRV_COLUMNS = (("drv", "Derivation", 28), ("host", "Host", 10), ("status", "Status", 14), ("time", "Time", 10))
@@ -39,12 +45,20 @@ def lane_cells(view: HostView, now: float, palette: Palette) -> tuple[Text, ...]
 def running_cells(host: str, run: Running, now: float, palette: Palette) -> tuple[Text, ...]:
     """A derivation under way."""
     status = f"building {run.phase}".strip()
-    return (Text(drv_name(run.drv)), Text(host), Text(status, style=palette.accent),
-            Text(format_duration(now - run.started)))  # fmt: skip
+    return (
+        Text(drv_name(run.drv)),
+        Text(host),
+        Text(status, style=palette.accent),
+        Text(format_duration(now - run.started)),
+    )
 
 
 def ended_cells(result: DrvResult, palette: Palette) -> tuple[Text, ...]:
     """A derivation that ended."""
     style = {"built": palette.ok, "failed": f"bold {palette.error}"}.get(result.status, palette.warn)
-    return (Text(result.name), Text(result.host), Text(result.status, style=style),
-            Text(format_duration(result.seconds)))  # fmt: skip
+    return (
+        Text(result.name),
+        Text(result.host),
+        Text(result.status, style=style),
+        Text(format_duration(result.seconds)),
+    )

@@ -127,8 +127,10 @@ def trusted_daemon_client(lab: Lab) -> Iterator[DaemonClient]:
     private mount namespace: the test's own /etc/ssh/ssh_config.d, /etc/nix and /run, and root's ~/.ssh hidden,
     so root has no key of its own. The user's home (0700, theirs) is in the passwd database, as ssh wants it."""
     if not (SSH_DROP_INS.is_dir() and "ssh_config.d" in Path("/etc/ssh/ssh_config").read_text(errors="replace")):
-        pytest.fail(f"/etc/ssh/ssh_config does not include {SSH_DROP_INS}/*.conf: root's ssh would not read the "
-                    "drop-in of `nixswarm write --system` (Debian's openssh-client includes it)")  # fmt: skip
+        pytest.fail(
+            f"/etc/ssh/ssh_config does not include {SSH_DROP_INS}/*.conf: root's ssh would not read the "
+            "drop-in of `nixswarm write --system` (Debian's openssh-client includes it)"
+        )
     user = f"nxt{secrets.token_hex(3)}"
     base = Path(tempfile.mkdtemp(prefix="nxt-"))
     base.chmod(0o755)
@@ -152,8 +154,9 @@ def trusted_daemon_client(lab: Lab) -> Iterator[DaemonClient]:
         client = DaemonClient(user, base, socket, lab, conf_dir, namespace=holder)
         log = (base / "daemon.log").open("w")
         stack.callback(log.close)
-        daemon = subprocess.Popen([*client.enter(), "nix-daemon"], env=env, stdin=subprocess.DEVNULL, stdout=log,
-                                  stderr=log)  # fmt: skip
+        daemon = subprocess.Popen(
+            [*client.enter(), "nix-daemon"], env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+        )
         stack.callback(daemon.wait, timeout=5)
         stack.callback(stop, daemon.pid, "nix-daemon")
         stack.callback(_close_root_masters, client)
@@ -165,8 +168,12 @@ def trusted_daemon_client(lab: Lab) -> Iterator[DaemonClient]:
 
 def _private_mounts(base: Path, stack: ExitStack) -> int:
     """A process holding a private mount namespace with the test's own drop-in folder, /etc/nix and /run."""
-    holder = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "--", "sleep", "infinity"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    holder = subprocess.Popen(
+        ["unshare", "--mount", "--propagation", "private", "--", "sleep", "infinity"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     stack.callback(holder.wait, timeout=5)
     stack.callback(stop, holder.pid, "sleep")
     deadline = time.monotonic() + 5
@@ -191,8 +198,11 @@ def _close_root_masters(client: DaemonClient) -> None:
     assert client.namespace is not None
     folder = Path(f"/proc/{client.namespace}/root/run/nixswarm-ssh")
     for socket in folder.iterdir() if folder.is_dir() else []:
-        run([*client.enter(), "ssh", "-o", f"ControlPath=/run/nixswarm-ssh/{socket.name}", "-O", "exit", "nxt"],
-            check=False, timeout=10)  # fmt: skip
+        run(
+            [*client.enter(), "ssh", "-o", f"ControlPath=/run/nixswarm-ssh/{socket.name}", "-O", "exit", "nxt"],
+            check=False,
+            timeout=10,
+        )
 
 
 def _wait_for_socket(socket: Path, daemon: subprocess.Popen[bytes]) -> None:
@@ -218,8 +228,13 @@ def let_user_run_python(user: str) -> None:
     for path in needed:
         for folder in [*reversed(path.parents), path]:
             _add_mode(folder, stat.S_IXOTH | (stat.S_IROTH if folder in listed else 0))
-    probe = subprocess.run(["runuser", "-u", user, "--", sys.executable, "-c", "import nixswarm.cli.main, textual"],
-                           capture_output=True, text=True, cwd="/", check=False)  # fmt: skip
+    probe = subprocess.run(
+        ["runuser", "-u", user, "--", sys.executable, "-c", "import nixswarm.cli.main, textual"],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=False,
+    )
     if probe.returncode != 0:
         pytest.fail(f"user {user} cannot run {sys.executable} with nixswarm (venv {sys.prefix}): {probe.stderr}")
 

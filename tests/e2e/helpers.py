@@ -68,8 +68,13 @@ def remove_runtime_dirs() -> None:
 
 def nixswarm_env(home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The environment of a nixswarm command with a home of its own (builds keep their folders in runtime_dir)."""
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-           "XDG_STATE_HOME": str(home / "state"), "XDG_RUNTIME_DIR": str(runtime_dir(home))}  # fmt: skip
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_RUNTIME_DIR": str(runtime_dir(home)),
+    }
     env.update(extra or {})
     return env
 
@@ -78,8 +83,9 @@ def run_nixswarm(
     home: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
     """The nixswarm command with a home of its own."""
-    return subprocess.run([NIXSWARM, *args], capture_output=True, text=True, env=nixswarm_env(home, env),
-                          timeout=timeout, check=False)  # fmt: skip
+    return subprocess.run(
+        [NIXSWARM, *args], capture_output=True, text=True, env=nixswarm_env(home, env), timeout=timeout, check=False
+    )
 
 
 def salt() -> str:
@@ -127,8 +133,17 @@ def build_graph(
 ) -> tuple[subprocess.CompletedProcess[str], list[GraphNode]]:
     """nix-build the lab graph with --max-jobs 0 and these builders; the nodes say who built them."""
     nix = lab.graph()
-    argv = ["nix-build", str(nix), *graph_args(lab.graph_dir, salt(), width, depth, sleep), "--no-out-link",
-            "--max-jobs", "0", "--builders", f"@{builders_file}", *extra]  # fmt: skip
+    argv = [
+        "nix-build",
+        str(nix),
+        *graph_args(lab.graph_dir, salt(), width, depth, sleep),
+        "--no-out-link",
+        "--max-jobs",
+        "0",
+        "--builders",
+        f"@{builders_file}",
+        *extra,
+    ]
     done = subprocess.run(argv, capture_output=True, text=True, env=env or lab.client_env(), timeout=240, check=False)
     nodes = read_graph_outputs(done.stdout.split()) if done.returncode == 0 else []
     return done, nodes

@@ -20,8 +20,17 @@ from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
 def configure(lab: Lab, home: Path) -> None:
     """Add and trust every lab builder through the CLI, as a user would."""
     for b in lab.builders:
-        added = run_nixswarm(home, "hosts", "add", b.name, f"root@{b.address}", "--identity", str(lab.client_key),
-                             "--max-jobs", str(b.max_jobs))  # fmt: skip
+        added = run_nixswarm(
+            home,
+            "hosts",
+            "add",
+            b.name,
+            f"root@{b.address}",
+            "--identity",
+            str(lab.client_key),
+            "--max-jobs",
+            str(b.max_jobs),
+        )
         assert added.returncode == 0, added.stderr
         trusted = run_nixswarm(home, "hosts", "trust", b.name, "--fingerprint", b.fingerprint())
         assert trusted.returncode == 0, trusted.stderr
@@ -32,8 +41,17 @@ def build(
 ) -> tuple[subprocess.CompletedProcess[str], list[GraphNode]]:
     """nixswarm build of the lab graph; the nodes say who built them."""
     args = graph_args(lab.graph_dir, salt(), width, depth, sleep)
-    done = run_nixswarm(home, "build", *options, "-f", str(lab.graph()), *args, "--no-link", "--json",
-                        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    done = run_nixswarm(
+        home,
+        "build",
+        *options,
+        "-f",
+        str(lab.graph()),
+        *args,
+        "--no-link",
+        "--json",
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+    )
     if done.returncode != 0:
         return done, []
     paths = [p for item in json.loads(done.stdout) for p in item["outputs"].values()]
@@ -92,10 +110,23 @@ def test_two_builds_at_once_with_different_selections_keep_to_their_own(swarm: t
     procs = []
     for hosts in ("b1", "b3"):
         args = graph_args(lab.graph_dir, salt(), 2, 2, 1)
-        argv = [str(Path(sys.executable).parent / "nixswarm"), "build", "--hosts", hosts, "--no-local",
-                "-f", str(lab.graph()), *args, "--no-link", "--json"]  # fmt: skip
-        procs.append(subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                      env=nixswarm_env(home, env)))  # fmt: skip
+        argv = [
+            str(Path(sys.executable).parent / "nixswarm"),
+            "build",
+            "--hosts",
+            hosts,
+            "--no-local",
+            "-f",
+            str(lab.graph()),
+            *args,
+            "--no-link",
+            "--json",
+        ]
+        procs.append(
+            subprocess.Popen(
+                argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=nixswarm_env(home, env)
+            )
+        )
     for hosts, proc in zip(("b1", "b3"), procs, strict=True):
         out, err = proc.communicate(timeout=240)
         assert proc.returncode == 0, err[-3000:]
@@ -106,8 +137,17 @@ def test_two_builds_at_once_with_different_selections_keep_to_their_own(swarm: t
 
 def test_dry_run_prints_the_files_and_command_and_runs_nothing(swarm: tuple[Lab, Path]) -> None:
     lab, home = swarm
-    done = run_nixswarm(home, "build", "--dry-run", "--hosts", "b2", "-f", str(lab.graph()), "-L",
-                        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    done = run_nixswarm(
+        home,
+        "build",
+        "--dry-run",
+        "--hosts",
+        "b2",
+        "-f",
+        str(lab.graph()),
+        "-L",
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+    )
     assert done.returncode == 0, done.stderr
     assert "ssh-ng://nixswarm-b2 " in done.stdout
     assert "Host nixswarm-b2" in done.stdout and "Ciphers aes128-gcm@openssh.com" in done.stdout
@@ -133,8 +173,9 @@ def test_a_user_the_daemon_does_not_trust_gets_the_plain_error_before_nix_runs(m
     with untrusted_daemon_client(lab) as client:
         configure(lab, client.home)
         client.give_home()
-        done = client.nixswarm("build", "--no-local", "-f", str(lab.graph()), *graph_args(lab.graph_dir, salt(), 1, 1),
-                               "--no-link")  # fmt: skip
+        done = client.nixswarm(
+            "build", "--no-local", "-f", str(lab.graph()), *graph_args(lab.graph_dir, salt(), 1, 1), "--no-link"
+        )
     assert done.returncode == 3, done.stderr
     assert f"does not trust user '{client.user}'" in done.stderr and "trusted-users" in done.stderr
     assert "building" not in done.stderr
@@ -143,8 +184,9 @@ def test_a_user_the_daemon_does_not_trust_gets_the_plain_error_before_nix_runs(m
 def test_the_summary_counts_match_what_the_outputs_record(swarm: tuple[Lab, Path], tmp_path: Path) -> None:
     lab, home = swarm
     summary_file = tmp_path / "summary.json"
-    done, nodes = build(lab, home, "--hosts", "b1,b2,b3", "--json-summary", str(summary_file), width=4, depth=2,
-                        sleep=1)  # fmt: skip
+    done, nodes = build(
+        lab, home, "--hosts", "b1,b2,b3", "--json-summary", str(summary_file), width=4, depth=2, sleep=1
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads(summary_file.read_text())
     names = {b.lab_id: b.name for b in lab.builders}

@@ -91,8 +91,25 @@ def logs_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Pa
 def file_args(lab: Lab, run_salt: str) -> list[str]:
     """`-f FILE` and its arguments."""
     graph = lab.graph_dir / "logs-graph.nix"
-    return ["-f", str(graph), "--argstr", "salt", run_salt, "--arg", "width", str(WIDTH), "--arg", "depth",
-            str(DEPTH), "--argstr", "sleep", "1", "--arg", "bb", str(lab.graph_dir / "bb")]  # fmt: skip
+    return [
+        "-f",
+        str(graph),
+        "--argstr",
+        "salt",
+        run_salt,
+        "--arg",
+        "width",
+        str(WIDTH),
+        "--arg",
+        "depth",
+        str(DEPTH),
+        "--argstr",
+        "sleep",
+        "1",
+        "--arg",
+        "bb",
+        str(lab.graph_dir / "bb"),
+    ]
 
 
 def flake_args(lab: Lab, run_salt: str, folder: Path) -> list[str]:
@@ -108,8 +125,14 @@ def run_in_pty(home: Path, args: list[str], env: dict[str, str]) -> tuple[int, s
     """nixswarm with its stderr on a pseudo-terminal (160 x 40) and its stdout on a pipe."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
-    proc = subprocess.Popen([NIXSWARM, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave,
-                            env=nixswarm_env(home, env), text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [NIXSWARM, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=nixswarm_env(home, env),
+        text=True,
+    )
     os.close(slave)
     shown: list[bytes] = []
 
@@ -176,8 +199,10 @@ def assert_logs_shown(lab: Lab, run: Run) -> None:
     lines = run.stderr.splitlines()
     for node in run.nodes:
         name = f"lab-{run.salt}-l{node.level}-n{node.index}"
-        for expected in (f"[{host_of(lab, node)}] {name}> nxlog {name} on {node.built_by}",
-                         f"[{host_of(lab, node)}] {name}> nxlog-stderr {name}"):  # fmt: skip
+        for expected in (
+            f"[{host_of(lab, node)}] {name}> nxlog {name} on {node.built_by}",
+            f"[{host_of(lab, node)}] {name}> nxlog-stderr {name}",
+        ):
             assert expected in lines, f"{expected!r} not shown:\n{run.stderr[-3000:]}"
 
 

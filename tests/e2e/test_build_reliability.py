@@ -17,8 +17,15 @@ from tests.lab.procs import read_until
 def start_build(lab: Lab, home: Path, *options: str, sleep: float) -> tuple[subprocess.Popen[str], str]:
     tag = salt()
     env = nixswarm_env(home, {"NIX_CONF_DIR": str(lab.dir / "client-nix")})
-    argv = [NIXSWARM, "build", *options, "-f", str(lab.graph()), *graph_args(lab.graph_dir, tag, 2, 1, sleep),
-            "--no-link"]  # fmt: skip
+    argv = [
+        NIXSWARM,
+        "build",
+        *options,
+        "-f",
+        str(lab.graph()),
+        *graph_args(lab.graph_dir, tag, 2, 1, sleep),
+        "--no-link",
+    ]
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     return proc, tag
 
@@ -61,9 +68,16 @@ def test_a_builder_killed_mid_build_is_named_nothing_hangs_and_the_next_build_le
     _, err = proc.communicate(timeout=90)
     assert proc.returncode not in (0, 130)
     assert any(line.startswith("[b1]") and ("FAILED" in line or "cannot" in line) for line in err.splitlines()), err
-    again = run_nixswarm(tmp_path, "build", "--no-local", "-f", str(lab.graph()),
-                         *graph_args(lab.graph_dir, salt(), 2, 1, 0), "--no-link",
-                         env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    again = run_nixswarm(
+        tmp_path,
+        "build",
+        "--no-local",
+        "-f",
+        str(lab.graph()),
+        *graph_args(lab.graph_dir, salt(), 2, 1, 0),
+        "--no-link",
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+    )
     assert again.returncode == 0, again.stderr[-2000:]
     assert "left out b1: unreachable: connection refused" in again.stderr
 
@@ -77,9 +91,16 @@ def test_the_masters_of_a_killed_build_are_closed_by_the_next_build(make_lab: Ma
     proc.send_signal(signal.SIGKILL)  # no clean-up at all; its masters persist until closed
     proc.wait(timeout=10)
     assert processes_with(str(killed)), "the killed build had no ssh master to leave behind"
-    again = run_nixswarm(tmp_path, "build", "--no-local", "-f", str(lab.graph()),
-                         *graph_args(lab.graph_dir, salt(), 1, 1, 0), "--no-link",
-                         env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    again = run_nixswarm(
+        tmp_path,
+        "build",
+        "--no-local",
+        "-f",
+        str(lab.graph()),
+        *graph_args(lab.graph_dir, salt(), 1, 1, 0),
+        "--no-link",
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+    )
     assert again.returncode == 0, again.stderr[-2000:]
     assert not killed.exists(), "the killed build's folder is left behind"
     assert not processes_with(str(killed)), "an ssh master of the killed build is still running"

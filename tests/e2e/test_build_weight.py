@@ -28,9 +28,21 @@ def fanout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, Path
 def build(lab: Lab, home: Path, *options: str) -> tuple[int, dict[str, object]]:
     """Local derivations, and the summary."""
     summary = home / f"summary-{salt()}.json"
-    done = run_nixswarm(home, "build", *options, "-j", str(LOCAL_JOBS), "--json-summary", str(summary),
-                        "-f", str(lab.graph()), *graph_args(lab.graph_dir, salt(), WIDTH, 1, 1.5), "--no-link",
-                        "--json", env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    done = run_nixswarm(
+        home,
+        "build",
+        *options,
+        "-j",
+        str(LOCAL_JOBS),
+        "--json-summary",
+        str(summary),
+        "-f",
+        str(lab.graph()),
+        *graph_args(lab.graph_dir, salt(), WIDTH, 1, 1.5),
+        "--no-link",
+        "--json",
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     nodes = read_graph_outputs([p for item in json.loads(done.stdout) for p in item["outputs"].values()])
     assert len(nodes) == WIDTH

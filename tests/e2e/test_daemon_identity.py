@@ -41,8 +41,17 @@ def client(make_lab: MakeLab) -> Iterator[DaemonClient]:
 
 def build(client: DaemonClient, *options: str, env: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
     lab = client.lab
-    return client.nixswarm("build", "--no-local", *options, "-f", str(lab.graph()),
-                           *graph_args(lab.graph_dir, salt(), 2, 1), "--no-link", "--json", env=env)  # fmt: skip
+    return client.nixswarm(
+        "build",
+        "--no-local",
+        *options,
+        "-f",
+        str(lab.graph()),
+        *graph_args(lab.graph_dir, salt(), 2, 1),
+        "--no-link",
+        "--json",
+        env=env,
+    )
 
 
 def column_3(dry_run: subprocess.CompletedProcess[str], uri: str) -> str:
@@ -95,8 +104,11 @@ def test_the_users_default_key_reaches_root_s_ssh_before_and_after_write_system(
 def test_a_key_only_in_the_agent_is_named_before_nix_runs(client: DaemonClient) -> None:
     """The user's own ssh logs in through the agent; root's cannot, and nix would fail on every host."""
     agent_socket = client.home / "agent.sock"  # the user's own folder: the agent runs as them
-    agent = subprocess.Popen([*client.enter(), "runuser", "-u", client.user, "--", "ssh-agent", "-D", "-a",
-                              str(agent_socket)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    agent = subprocess.Popen(
+        [*client.enter(), "runuser", "-u", client.user, "--", "ssh-agent", "-D", "-a", str(agent_socket)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         agent_env = (f"SSH_AUTH_SOCK={agent_socket}",)
         deadline = time.monotonic() + 5
@@ -109,9 +121,20 @@ def test_a_key_only_in_the_agent_is_named_before_nix_runs(client: DaemonClient) 
         key.unlink()
         (client.home / ".ssh" / "id_ed25519.pub").unlink()
         b1 = client.lab.builder("b1")
-        with_agent = client.run("ssh", "-o", "BatchMode=yes", "-o", "HostKeyAlias=x", "-o",
-                                "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                                f"root@{b1.address}", "true", env=agent_env)  # fmt: skip
+        with_agent = client.run(
+            "ssh",
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            "HostKeyAlias=x",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            f"root@{b1.address}",
+            "true",
+            env=agent_env,
+        )
         assert with_agent.returncode == 0, with_agent.stderr  # the user's own ssh gets in
 
         done = build(client, env=agent_env)

@@ -60,8 +60,21 @@ def cli(lab: Lab, *args: str, home: Path) -> subprocess.CompletedProcess[str]:
 
 
 def scan_json(lab: Lab, home: Path, *extra: str) -> dict[str, Any]:
-    done = cli(lab, "scan", "--json", "--interface", lab.bridge_address, "--user", "root",
-               "--identity", str(lab.client_key), "--timeout", str(TIMEOUT), *extra, home=home)  # fmt: skip
+    done = cli(
+        lab,
+        "scan",
+        "--json",
+        "--interface",
+        lab.bridge_address,
+        "--user",
+        "root",
+        "--identity",
+        str(lab.client_key),
+        "--timeout",
+        str(TIMEOUT),
+        *extra,
+        home=home,
+    )
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout)
     return result
@@ -103,9 +116,29 @@ def test_a_blackholed_builder_delays_no_other_result(adlab: Lab) -> None:
 def test_the_scan_command_prints_one_json_document_in_the_documented_schema(adlab: Lab, tmp_path: Path) -> None:
     doc = scan_json(adlab, tmp_path)
     assert set(doc) == {"local", "hosts", "duration_s"}
-    keys = {"name", "addresses", "port", "user", "sources", "reachable", "error", "nix_version", "systems",
-            "features", "mandatory_features", "cores", "load", "mem_total_bytes", "mem_available_bytes",
-            "store_free_bytes", "host_key", "fingerprint", "trust", "rtt_ms", "probe_ms"}  # fmt: skip
+    keys = {
+        "name",
+        "addresses",
+        "port",
+        "user",
+        "sources",
+        "reachable",
+        "error",
+        "nix_version",
+        "systems",
+        "features",
+        "mandatory_features",
+        "cores",
+        "load",
+        "mem_total_bytes",
+        "mem_available_bytes",
+        "store_free_bytes",
+        "host_key",
+        "fingerprint",
+        "trust",
+        "rtt_ms",
+        "probe_ms",
+    }
     hosts = {h["name"]: h for h in doc["hosts"]}
     assert set(hosts) == {"b1", "b2", "b3", "b4"}
     for h in hosts.values():
@@ -119,8 +152,19 @@ def test_the_scan_command_prints_one_json_document_in_the_documented_schema(adla
 
 
 def test_the_scan_table_streams_a_row_per_host_and_names_the_untrusted(adlab: Lab, tmp_path: Path) -> None:
-    done = cli(adlab, "scan", "--interface", adlab.bridge_address, "--user", "root", "--identity",
-               str(adlab.client_key), "--timeout", str(TIMEOUT), home=tmp_path)  # fmt: skip
+    done = cli(
+        adlab,
+        "scan",
+        "--interface",
+        adlab.bridge_address,
+        "--user",
+        "root",
+        "--identity",
+        str(adlab.client_key),
+        "--timeout",
+        str(TIMEOUT),
+        home=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("NAME")

@@ -96,8 +96,9 @@ class Trouble:
     def nix_build(self, *args: str, env: dict[str, str] | None = None) -> str:
         """stderr of nix-build with these arguments, as the lab's client."""
         argv = ["nix-build", *args, "--no-out-link"]
-        done = subprocess.run(argv, capture_output=True, text=True, env=env or self.lab.client_env(), timeout=120,
-                              check=False)  # fmt: skip
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=env or self.lab.client_env(), timeout=120, check=False
+        )
         return done.stderr
 
     def graph(self, builders: Path, *, env: dict[str, str] | None = None) -> str:
@@ -112,8 +113,13 @@ class Trouble:
 
     def nixswarm_import(self, machines: Path) -> str:
         """What `nixswarm hosts import` of machines prints, into a home of its own (the others' stays as it is)."""
-        done = run_nixswarm(self.files / f"home-{machines.name}", "hosts", "import", str(machines),
-                            env={"NIX_CONF_DIR": str(self.lab.dir / "client-nix")})  # fmt: skip
+        done = run_nixswarm(
+            self.files / f"home-{machines.name}",
+            "hosts",
+            "import",
+            str(machines),
+            env={"NIX_CONF_DIR": str(self.lab.dir / "client-nix")},
+        )
         return done.stdout + done.stderr
 
     def nixswarm_build(self, *options: str) -> str:
@@ -158,8 +164,12 @@ def trouble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Trouble]:
 def _start_builder_daemon(lab: Lab, name: str) -> None:
     """A nix-daemon on the builder's own store; the lab stops it with the builder's other processes."""
     builder = lab.builder(name)
-    lab.spawn(builder, ["sh", "-c", 'mount --bind "$0" /nix && exec nix-daemon', str(builder.dir / "nix")],
-              "nix-daemon", "daemon.log")  # fmt: skip
+    lab.spawn(
+        builder,
+        ["sh", "-c", 'mount --bind "$0" /nix && exec nix-daemon', str(builder.dir / "nix")],
+        "nix-daemon",
+        "daemon.log",
+    )
     socket = builder.dir / "nix/var/nix/daemon-socket/socket"
     for _ in range(200):
         if socket.exists():
@@ -226,14 +236,16 @@ def _machines_trap(t: Trouble, name: str) -> Path:
 def _untrusted_client_nix(t: Trouble, *extra: str) -> str:
     builders = t.builders("untrusted-client", "b1")
     args = graph_args(t.lab.graph_dir, salt(), 1, 1)
-    done = t.client.run("nix-build", str(t.lab.graph()), *args, "--no-out-link", "--max-jobs", "0",
-                        "--builders", f"@{builders}", *extra)  # fmt: skip
+    done = t.client.run(
+        "nix-build", str(t.lab.graph()), *args, "--no-out-link", "--max-jobs", "0", "--builders", f"@{builders}", *extra
+    )
     return done.stderr
 
 
 def _untrusted_client_nixswarm(t: Trouble) -> str:
-    done = t.client.nixswarm("build", "--no-local", "-f", str(t.lab.graph()),
-                             *graph_args(t.lab.graph_dir, salt(), 1, 1), "--no-link")  # fmt: skip
+    done = t.client.nixswarm(
+        "build", "--no-local", "-f", str(t.lab.graph()), *graph_args(t.lab.graph_dir, salt(), 1, 1), "--no-link"
+    )
     assert done.returncode == 3, done.stderr
     return done.stderr
 
@@ -285,5 +297,6 @@ def test_the_guide_quotes_what_nix_and_nixswarm_really_print(trouble: Trouble, q
         pytest.fail(f"the guide does not say what Nix {series} prints for {quote!r}")
     output = REPRODUCE[quote](trouble)
     missing = first_missing_line(QUOTES[quote][series], output)
-    assert missing is None, (f"docs/guide.md quotes {missing!r} ({quote}, Nix {series}), but the real output is:\n"
-                             f"{output[-4000:]}")  # fmt: skip
+    assert missing is None, (
+        f"docs/guide.md quotes {missing!r} ({quote}, Nix {series}), but the real output is:\n{output[-4000:]}"
+    )

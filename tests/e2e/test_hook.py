@@ -75,9 +75,19 @@ def build(
 ) -> Run:
     """nix-build the graph with local max-jobs 2, through the proxy at this share, or with this raw policy."""
     nix = lab.graph()
-    argv = ["nix-build", str(nix), *graph_args(lab.graph_dir, salt(), WIDTH, 1, SLEEP), "--no-out-link",
-            "--max-jobs", str(LOCAL_JOBS), "--builders", f"@{builders}", "--log-format", "internal-json",
-            *extra]  # fmt: skip
+    argv = [
+        "nix-build",
+        str(nix),
+        *graph_args(lab.graph_dir, salt(), WIDTH, 1, SLEEP),
+        "--no-out-link",
+        "--max-jobs",
+        str(LOCAL_JOBS),
+        "--builders",
+        f"@{builders}",
+        "--log-format",
+        "internal-json",
+        *extra,
+    ]
     env = lab.client_env()
     if share is not None:
         argv += build_hook_options(write_launcher(folder, None))

@@ -50,9 +50,19 @@ def use_scheme(home: Path, scheme: str) -> None:
 def build(lab: Lab, home: Path, *options: str, width: int, depth: int) -> tuple[str, dict[str, object], dict[str, int]]:
     """nixswarm build of the lab graph: its stderr, its --json-summary, and how many each host built per the outputs."""
     summary = home / f"summary-{salt()}.json"
-    done = run_nixswarm(home, "build", *options, "--json-summary", str(summary), "-f", str(lab.graph()),
-                        *graph_args(lab.graph_dir, salt(), width, depth, 0.5), "--no-link", "--json",
-                        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    done = run_nixswarm(
+        home,
+        "build",
+        *options,
+        "--json-summary",
+        str(summary),
+        "-f",
+        str(lab.graph()),
+        *graph_args(lab.graph_dir, salt(), width, depth, 0.5),
+        "--no-link",
+        "--json",
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     nodes = read_graph_outputs([p for item in json.loads(done.stdout) for p in item["outputs"].values()])
     assert len(nodes) == width * depth
@@ -68,9 +78,29 @@ def build(lab: Lab, home: Path, *options: str, width: int, depth: int) -> tuple[
 def test_each_builder_runs_the_nix_it_was_given(mixed: tuple[Lab, Path]) -> None:
     lab, _ = mixed
     for builder, series in zip(lab.builders, other_series(), strict=True):
-        done = run(["ip", "netns", "exec", builder.namespace, "ssh", "-F", "/dev/null", "-i", str(lab.client_key),
-                    "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                    f"root@{builder.address}", "nix-store", "--version"], check=False)  # fmt: skip
+        done = run(
+            [
+                "ip",
+                "netns",
+                "exec",
+                builder.namespace,
+                "ssh",
+                "-F",
+                "/dev/null",
+                "-i",
+                str(lab.client_key),
+                "-o",
+                "IdentitiesOnly=yes",
+                "-o",
+                "StrictHostKeyChecking=no",
+                "-o",
+                "UserKnownHostsFile=/dev/null",
+                f"root@{builder.address}",
+                "nix-store",
+                "--version",
+            ],
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         assert done.stdout.split()[-1].startswith(f"{series}."), done.stdout
 

@@ -79,14 +79,33 @@ def test_a_host_idle_longer_than_the_configured_persistence_keeps_the_one_master
     before = logins(idle)
 
     started = time.monotonic()
-    done = run_nixswarm(home, "build", "--no-local", "-f", str(nix_file), "--argstr", "salt", salt(),
-                        "--arg", "bb", str(lab.graph_dir / "bb"), "--argstr", "pause", str(PAUSE), "--no-link",
-                        "--json", env={"NIX_CONF_DIR": str(lab.dir / "client-nix")})  # fmt: skip
+    done = run_nixswarm(
+        home,
+        "build",
+        "--no-local",
+        "-f",
+        str(nix_file),
+        "--argstr",
+        "salt",
+        salt(),
+        "--arg",
+        "bb",
+        str(lab.graph_dir / "bb"),
+        "--argstr",
+        "pause",
+        str(PAUSE),
+        "--no-link",
+        "--json",
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+    )
 
     assert done.returncode == 0, done.stderr[-3000:]
     assert time.monotonic() - started > PAUSE
-    built = {Path(p).name.rsplit("-", 1)[-1]: Path(p).read_text().strip()
-             for item in json.loads(done.stdout) for p in item["outputs"].values()}  # fmt: skip
+    built = {
+        Path(p).name.rsplit("-", 1)[-1]: Path(p).read_text().strip()
+        for item in json.loads(done.stdout)
+        for p in item["outputs"].values()
+    }
     assert built == {"first": idle.lab_id, "long": busy.lab_id, "again": idle.lab_id}
     # nixswarm's check logged in once and opened the master; Nix's ssh reused it for both derivations after an idle
     # spell longer than ControlPersist, and never made a master (or a login) of its own
@@ -114,8 +133,11 @@ def test_two_nix_clients_at_once_through_the_written_ssh_config_neither_hang_nor
     slow.mkdir()
     (slow / "ssh").write_text(SLOW_SSH)
     (slow / "ssh").chmod(0o755)
-    env = {**lab.client_env(), "NIX_SSHOPTS": f"-F {tmp_path / 'config' / 'nixswarm' / 'ssh_config'}",
-           "PATH": f"{slow}:{os.environ['PATH']}"}  # fmt: skip
+    env = {
+        **lab.client_env(),
+        "NIX_SSHOPTS": f"-F {tmp_path / 'config' / 'nixswarm' / 'ssh_config'}",
+        "PATH": f"{slow}:{os.environ['PATH']}",
+    }
     verb = ["store", "info"] if tuple(int(n) for n in own_series().split(".")) >= (2, 19) else ["store", "ping"]
     argv = ["nix", "--extra-experimental-features", "nix-command", *verb, "--store", "ssh-ng://nixswarm-b1"]
     sockets = runtime_dir(tmp_path) / "nixswarm-ssh"
@@ -145,8 +167,9 @@ def root_daemon(lab: Lab) -> Iterator[dict[str, str]]:
     folder = Path(tempfile.mkdtemp(prefix="nxd-"))
     socket = folder / "socket"
     env = {**os.environ, "NIX_DAEMON_SOCKET_PATH": str(socket), "NIX_CONF_DIR": str(lab.dir / "client-nix")}
-    daemon = subprocess.Popen(["nix-daemon"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)  # fmt: skip
+    daemon = subprocess.Popen(
+        ["nix-daemon"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         for _ in range(200):
             if socket.exists():
@@ -171,8 +194,17 @@ def test_through_a_daemon_a_host_on_another_port_builds_with_its_key_pinned_from
     add_host(lab, tmp_path, "far", b1, port=2222)
 
     with root_daemon(lab) as env:
-        done = run_nixswarm(tmp_path, "build", "--no-local", "-f", str(lab.graph()),
-                            *graph_args(lab.graph_dir, salt(), 2, 1), "--no-link", "--json", env=env)  # fmt: skip
+        done = run_nixswarm(
+            tmp_path,
+            "build",
+            "--no-local",
+            "-f",
+            str(lab.graph()),
+            *graph_args(lab.graph_dir, salt(), 2, 1),
+            "--no-link",
+            "--json",
+            env=env,
+        )
 
     series = tuple(int(n) for n in own_series().split("."))
     if series < (2, 31):
@@ -184,6 +216,9 @@ def test_through_a_daemon_a_host_on_another_port_builds_with_its_key_pinned_from
     assert "nixswarm: builders: far" in done.stderr
     nodes = read_graph_outputs([p for item in json.loads(done.stdout) for p in item["outputs"].values()])
     assert [n.built_by for n in nodes] == [b1.lab_id, b1.lab_id]
-    accepted = [line.split()[5] for line in (b1.dir / "sshd.log").read_text().splitlines()
-                if line.startswith("Accepted publickey for root from ")]  # fmt: skip
+    accepted = [
+        line.split()[5]
+        for line in (b1.dir / "sshd.log").read_text().splitlines()
+        if line.startswith("Accepted publickey for root from ")
+    ]
     assert len(accepted) >= 2 and set(accepted) == {b1.address}  # the check's and Nix's, all through port 2222

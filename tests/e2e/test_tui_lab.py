@@ -32,8 +32,11 @@ async def test_the_tui_discovers_trusts_toggles_and_builds_on_the_chosen_builder
     lab.start_advertisers()
     monkeypatch.setenv("NIX_CONF_DIR", str(lab.dir / "client-nix"))
     b1 = lab.builder("b1")
-    app = make_app(overrides=Overrides(user="root", identity=str(lab.client_key), timeout=2.0),
-                   options=ScanOptions(interfaces=(lab.bridge_address,)), refresh_interval=None)  # fmt: skip
+    app = make_app(
+        overrides=Overrides(user="root", identity=str(lab.client_key), timeout=2.0),
+        options=ScanOptions(interfaces=(lab.bridge_address,)),
+        refresh_interval=None,
+    )
     tag = salt()
     args = graph_args(lab.graph_dir, tag, 2, 1, 0)
     nix = lab.graph()
@@ -78,10 +81,12 @@ async def test_the_tui_discovers_trusts_toggles_and_builds_on_the_chosen_builder
         summary = str(app.screen.summary_text())
         assert "b1" in summary
 
-    drvs = subprocess.run(["nix-instantiate", str(nix), *args], capture_output=True, text=True, check=True,
-                          env=lab.client_env()).stdout.split()  # fmt: skip
-    outs = subprocess.run(["nix-store", "-q", "--outputs", *drvs], capture_output=True, text=True, check=True,
-                          env=lab.client_env()).stdout.split()  # fmt: skip
+    drvs = subprocess.run(
+        ["nix-instantiate", str(nix), *args], capture_output=True, text=True, check=True, env=lab.client_env()
+    ).stdout.split()
+    outs = subprocess.run(
+        ["nix-store", "-q", "--outputs", *drvs], capture_output=True, text=True, check=True, env=lab.client_env()
+    ).stdout.split()
     nodes = read_graph_outputs(outs)
     assert len(nodes) == 2 and all(Path(o).exists() for o in outs)
     assert {n.built_by for n in nodes} == {b1.lab_id}  # b2 was never trusted, so never used

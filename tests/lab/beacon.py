@@ -34,8 +34,11 @@ async def main(address: str, name: str, key_line: str, services: list[str]) -> N
     }
     infos = []
     if "beacon" in services:
-        infos.append(ServiceInfo(BEACON, f"{name}.{BEACON}", port=22, properties=beacon_txt,
-                                 server=f"{name}.local.", addresses=packed))  # fmt: skip
+        infos.append(
+            ServiceInfo(
+                BEACON, f"{name}.{BEACON}", port=22, properties=beacon_txt, server=f"{name}.local.", addresses=packed
+            )
+        )
     if "ssh" in services:
         infos.append(ServiceInfo(SSH, f"{name}.{SSH}", port=22, server=f"{name}.local.", addresses=packed))
     zc = AsyncZeroconf(interfaces=[address], ip_version=IPVersion.V4Only)

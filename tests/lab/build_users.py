@@ -49,14 +49,33 @@ def add_build_users(group: str, users: list[str], in_roots: Iterable[Path]) -> N
     targets = list(dict.fromkeys(in_roots))
     with _ids_lock():
         taken = _taken({Path("/"), host_root(), *roots().values(), *targets})
-        start = random.choice([i for i in range(ID_RANGE.start, ID_RANGE.stop, 64)
-                               if not taken.intersection(range(i, i + len(users) + 1))])  # fmt: skip
+        start = random.choice(
+            [
+                i
+                for i in range(ID_RANGE.start, ID_RANGE.stop, 64)
+                if not taken.intersection(range(i, i + len(users) + 1))
+            ]
+        )
         gid = start
         for root in targets:
             run(["groupadd", *_where(root), "-g", str(gid), group])
             for offset, user in enumerate(users, start=1):
-                run(["useradd", *_where(root), "-u", str(start + offset), "-g", str(gid), "-G", group, "-M",
-                     "-s", "/usr/sbin/nologin", user])  # fmt: skip
+                run(
+                    [
+                        "useradd",
+                        *_where(root),
+                        "-u",
+                        str(start + offset),
+                        "-g",
+                        str(gid),
+                        "-G",
+                        group,
+                        "-M",
+                        "-s",
+                        "/usr/sbin/nologin",
+                        user,
+                    ]
+                )
 
 
 def remove_build_users(group: object, users: Iterable[object], in_roots: Iterable[Path]) -> None:

@@ -25,15 +25,19 @@ State = Literal["up", "refused", "blackhole"]
 REGISTRY = Path("/tmp/nixswarm-lab-registry")
 SSHD = "/usr/sbin/sshd"
 CLIENT_BUILD_USERS = 4
-SSHD_HERE = ('mount --bind "$1" /nix && mount --bind "$2" /etc/nix && mount --bind "$3" /root '
-             '&& hostname "$4" && exec "$5" -D -f "$6" -E "$7"')  # fmt: skip
+SSHD_HERE = (
+    'mount --bind "$1" /nix && mount --bind "$2" /etc/nix && mount --bind "$3" /root '
+    '&& hostname "$4" && exec "$5" -D -f "$6" -E "$7"'
+)
 """A builder on the tests' own Nix: its store, nix.conf and home over the machine's, in its own mount namespace."""
-SSHD_IN_ROOT = ('r="$8" && mkdir -p "$r/nix" "$r/etc/nix" "$r$9" "$r/mnt/nixswarm-oldroot" && mount --bind "$r" "$r" '
-                '&& mount --bind "$1" "$r/nix" && mount --bind "$2" "$r/etc/nix" && mount --bind "$3" "$r/root" '
-                '&& mount --rbind /dev "$r/dev" && mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" '
-                '&& mount -t tmpfs tmpfs "$r/run" && mkdir -p "$r/run/sshd" && mount --bind "$9" "$r$9" '
-                '&& hostname "$4" && cd "$r" && pivot_root . mnt/nixswarm-oldroot && umount -l /mnt/nixswarm-oldroot '
-                '&& exec chroot . "$5" -D -f "$6" -E "$7"')  # fmt: skip
+SSHD_IN_ROOT = (
+    'r="$8" && mkdir -p "$r/nix" "$r/etc/nix" "$r$9" "$r/mnt/nixswarm-oldroot" && mount --bind "$r" "$r" '
+    '&& mount --bind "$1" "$r/nix" && mount --bind "$2" "$r/etc/nix" && mount --bind "$3" "$r/root" '
+    '&& mount --rbind /dev "$r/dev" && mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" '
+    '&& mount -t tmpfs tmpfs "$r/run" && mkdir -p "$r/run/sshd" && mount --bind "$9" "$r$9" '
+    '&& hostname "$4" && cd "$r" && pivot_root . mnt/nixswarm-oldroot && umount -l /mnt/nixswarm-oldroot '
+    '&& exec chroot . "$5" -D -f "$6" -E "$7"'
+)
 """A builder on another Nix: the same, with that Nix's chroot as the root of its mount namespace (the lab's folder
 bound at the same path). pivot_root, not a bare chroot: the kernel refuses user namespaces to a chrooted process,
 and newer Nix then silently builds without its sandbox (sandbox-fallback)."""
@@ -213,8 +217,9 @@ class Lab:
             (bdir / sub).mkdir(parents=True)
         host_key = bdir / "host_key"
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"nxlab-{name}", "-f", str(host_key)])
-        builder = Builder(name, ns, f"10.77.{self.subnet}.{10 + index}", bdir, spec,
-                          f"{name}-{self.run_id}", Path(f"{host_key}.pub"))  # fmt: skip
+        builder = Builder(
+            name, ns, f"10.77.{self.subnet}.{10 + index}", bdir, spec, f"{name}-{self.run_id}", Path(f"{host_key}.pub")
+        )
         builder.root = self.roots.get(spec.nix, Path("/"))
         # known before it exists, so a set-up that fails half-way still removes it
         self.builders.append(builder)
@@ -255,12 +260,33 @@ class Lab:
         start_log = bdir / "sshd-start.log"
         with start_log.open("w") as errors:
             proc = subprocess.Popen(
-                ["ip", "netns", "exec", builder.namespace, "unshare", "--mount", "--uts", "--", "sh", "-c",
-                 SSHD_IN_ROOT if builder.root != Path("/") else SSHD_HERE, "sh", str(bdir / "nix"),
-                 str(bdir / "etc-nix"), str(bdir / "home"), builder.name, SSHD, str(bdir / "sshd_config"),
-                 str(bdir / "sshd.log"), str(builder.root), str(self.dir)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
-            )  # fmt: skip
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    builder.namespace,
+                    "unshare",
+                    "--mount",
+                    "--uts",
+                    "--",
+                    "sh",
+                    "-c",
+                    SSHD_IN_ROOT if builder.root != Path("/") else SSHD_HERE,
+                    "sh",
+                    str(bdir / "nix"),
+                    str(bdir / "etc-nix"),
+                    str(bdir / "home"),
+                    builder.name,
+                    SSHD,
+                    str(bdir / "sshd_config"),
+                    str(bdir / "sshd.log"),
+                    str(builder.root),
+                    str(self.dir),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
         builder.pid = proc.pid
         builder.state = "up"
         self._record()
@@ -315,13 +341,36 @@ class Lab:
         """Start argv in the builder's network, mount (its /etc/nix) and UTS namespaces; no wait."""
         script = 'mount --bind "$1" /etc/nix && hostname "$2" && shift 2 && exec "$@"'
         b = builder
-        env = {**os.environ, "HOME": str(b.dir / "home"), "XDG_CONFIG_HOME": str(b.dir / "home" / "cfg"),
-               "PYTHONPATH": str(Path(__file__).parents[2])}  # fmt: skip
+        env = {
+            **os.environ,
+            "HOME": str(b.dir / "home"),
+            "XDG_CONFIG_HOME": str(b.dir / "home" / "cfg"),
+            "PYTHONPATH": str(Path(__file__).parents[2]),
+        }
         proc = subprocess.Popen(
-            ["ip", "netns", "exec", b.namespace, "unshare", "--mount", "--uts", "--", "sh", "-c", script, "sh",
-             str(b.dir / "etc-nix"), b.name, *argv],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=(b.dir / log).open("w"), text=True, env=env,
-        )  # fmt: skip
+            [
+                "ip",
+                "netns",
+                "exec",
+                b.namespace,
+                "unshare",
+                "--mount",
+                "--uts",
+                "--",
+                "sh",
+                "-c",
+                script,
+                "sh",
+                str(b.dir / "etc-nix"),
+                b.name,
+                *argv,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=(b.dir / log).open("w"),
+            text=True,
+            env=env,
+        )
         b.procs.append((proc, marker))
         self._record()
 
@@ -337,8 +386,21 @@ class Lab:
         nixswarm = str(Path(sys.executable).parent / "nixswarm")
         todo = builders if builders is not None else self.builders
         for b in todo:
-            argv = [nixswarm, "advertise", "--interface", b.address, "--name", b.name, "--user", "root",
-                    "--max-jobs", str(b.max_jobs), "--host-key", str(b.host_key_path), *extra]  # fmt: skip
+            argv = [
+                nixswarm,
+                "advertise",
+                "--interface",
+                b.address,
+                "--name",
+                b.name,
+                "--user",
+                "root",
+                "--max-jobs",
+                str(b.max_jobs),
+                "--host-key",
+                str(b.host_key_path),
+                *extra,
+            ]
             self.spawn(b, argv, "advertise", "advertise.log")
         for b in todo:
             self.wait_ready(b, "registered", "advertise.log")
@@ -436,8 +498,14 @@ def _teardown_record(data: dict[str, object]) -> None:
 
 
 def _builder_record(b: Builder) -> dict[str, object]:
-    return {"ns": b.namespace, "pid": b.pid, "group": b.group, "users": b.users, "root": str(b.root),
-            "procs": [[p.pid, m] for p, m in b.procs]}  # fmt: skip
+    return {
+        "ns": b.namespace,
+        "pid": b.pid,
+        "group": b.group,
+        "users": b.users,
+        "root": str(b.root),
+        "procs": [[p.pid, m] for p, m in b.procs],
+    }
 
 
 def _why_not_started(proc: subprocess.Popen[bytes], bdir: Path) -> str:

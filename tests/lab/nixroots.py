@@ -26,8 +26,10 @@ def nix_series(root: Path) -> str | None:
     """The nix-bin installed in root as MAJOR.MINOR (2.8, 2.26, 2.34), or None."""
     done = subprocess.run(
         ["dpkg-query", f"--admindir={root / 'var/lib/dpkg'}", "-W", "-f", "${Version}", "nix-bin"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     version = done.stdout.strip().split(":")[-1]
     parts = version.split(".")
     if done.returncode != 0 or len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):

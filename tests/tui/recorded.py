@@ -69,8 +69,14 @@ def result(key: HostKey, load: float, cores: int = 16) -> ProbeResult:
 LOCAL = LocalMachine("workstation", 8, 1.25, 32 * GiB, 20 * GiB, 200 * GiB, nix("x86_64-linux"))
 
 
-def _report(entry_host: Host, choice: Choice, configured: bool, outcome: ProbeResult | ProbeFailure,
-            approved: HostKey | None, advertised: str | None = None) -> HostReport:  # fmt: skip
+def _report(
+    entry_host: Host,
+    choice: Choice,
+    configured: bool,
+    outcome: ProbeResult | ProbeFailure,
+    approved: HostKey | None,
+    advertised: str | None = None,
+) -> HostReport:
     known = Known(entry_host, choice, configured, advertised)
     return HostReport(known, outcome, trust_state(approved, outcome.host_key))
 
@@ -134,8 +140,9 @@ class Prober:
 
     loads: list[float] = field(default_factory=lambda: [1.0, 2.0, 4.0, 8.0])
     calls: list[tuple[list[str], bool, bool]] = field(default_factory=list)
-    keys: dict[str, HostKey] = field(default_factory=lambda: {"alpha": KEY_ALPHA, "bravo": KEY_BRAVO,
-                                                               "charlie": KEY_CHARLIE_NEW})  # fmt: skip
+    keys: dict[str, HostKey] = field(
+        default_factory=lambda: {"alpha": KEY_ALPHA, "bravo": KEY_BRAVO, "charlie": KEY_CHARLIE_NEW}
+    )
 
     async def __call__(
         self, targets: Sequence[SshTarget], cache: FactsCache | None, pool: ConnectionPool | None
@@ -150,8 +157,9 @@ class Prober:
 class KeyFetcher:
     """What each address presents; an address not listed refuses."""
 
-    keys: dict[str, HostKey] = field(default_factory=lambda: {"10.0.0.11": KEY_ALPHA, "10.0.0.12": KEY_BRAVO,
-                                                               "10.0.0.13": KEY_CHARLIE_NEW})  # fmt: skip
+    keys: dict[str, HostKey] = field(
+        default_factory=lambda: {"10.0.0.11": KEY_ALPHA, "10.0.0.12": KEY_BRAVO, "10.0.0.13": KEY_CHARLIE_NEW}
+    )
 
     async def __call__(self, address: str, port: int, timeout: float) -> HostKey:
         if address not in self.keys:
@@ -201,12 +209,24 @@ class Fakes:
     def services(self) -> Services:
         builder = self.builder or ReplayBuild(self.clock)
         self.builder = builder
-        return Services(scan=self.scanner, probe=self.prober, fetch_key=self.fetcher, build=builder,
-                        local_load=lambda: 0.75, clock=self.clock)  # fmt: skip
+        return Services(
+            scan=self.scanner,
+            probe=self.prober,
+            fetch_key=self.fetcher,
+            build=builder,
+            local_load=lambda: 0.75,
+            clock=self.clock,
+        )
 
     def app(self, theme: str | None = None, overrides: Overrides | None = None) -> NixswarmApp:
         """The app over the fakes, with no periodic refresh (tests refresh by hand)."""
-        app = make_app(services=self.services(), options=ScanOptions(mdns=False), theme=theme, refresh_interval=None,
-                       cache=FactsCache(), overrides=overrides)  # fmt: skip
+        app = make_app(
+            services=self.services(),
+            options=ScanOptions(mdns=False),
+            theme=theme,
+            refresh_interval=None,
+            cache=FactsCache(),
+            overrides=overrides,
+        )
         record_notices(app)
         return app

@@ -163,8 +163,9 @@ async def test_a_build_that_cannot_start_says_why(fakes: Fakes) -> None:
     from nixswarm.scan.session import ScanOptions
     from nixswarm.tui import make_app
 
-    app: NixswarmApp = make_app(services=replace(services, build=refuse), options=ScanOptions(mdns=False),
-                                refresh_interval=None)  # fmt: skip
+    app: NixswarmApp = make_app(
+        services=replace(services, build=refuse), options=ScanOptions(mdns=False), refresh_interval=None
+    )
     record_notices(app)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = await start_build(pilot)

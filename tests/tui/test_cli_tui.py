@@ -19,8 +19,19 @@ def test_bare_nixswarm_runs_the_tui_with_the_discovery_options(
     before = paths.config_file().read_text()
     ran: list[NixswarmApp] = []
     monkeypatch.setattr(NixswarmApp, "run", lambda self, **_: ran.append(self))
-    argv = ["--no-mdns", "--interface", "10.0.0.1", "--user", "bob", "--identity", "key", "--timeout", "5",
-            "--theme", "nixswarm-light"]  # fmt: skip
+    argv = [
+        "--no-mdns",
+        "--interface",
+        "10.0.0.1",
+        "--user",
+        "bob",
+        "--identity",
+        "key",
+        "--timeout",
+        "5",
+        "--theme",
+        "nixswarm-light",
+    ]
     assert main(argv) == 0
     ctx = ran[0].ctx
     assert (ctx.options.mdns, ctx.options.interfaces) == (False, ("10.0.0.1",))

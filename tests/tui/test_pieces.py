@@ -139,7 +139,8 @@ def test_a_host_mdns_found_gets_a_probing_row_at_once_and_its_report_fills_it_in
     assert row is not None and not row.probed
     assert "probing" in host_cells(row, PALETTE)[-1].plain
     assert board.apply(Found(Known(BRAVO, Choice(), False)), SETTINGS, APPROVED) is None  # seen again: no change
-    board.apply(HostReport(Known(BRAVO, Choice(), False), result(KEY_BRAVO, 0.5), TrustState.UNKNOWN), SETTINGS,
-                APPROVED)  # fmt: skip
+    board.apply(
+        HostReport(Known(BRAVO, Choice(), False), result(KEY_BRAVO, 0.5), TrustState.UNKNOWN), SETTINGS, APPROVED
+    )
     row = board.row("bravo")
     assert row is not None and row.probed and row.result is not None

@@ -32,11 +32,41 @@ HOSTILE: dict[str, str] = {
 HOSTILE_PARAMS = [pytest.param(value, id=case) for case, value in HOSTILE.items()]
 
 # For fuzzing mDNS adverts: the TXT keys nixswarm reads, and text and TXT values, hostile or plain.
-TXT_KEYS = [b"txtvers", b"systems", b"features", b"mandatory", b"max-jobs", b"speed-factor", b"user",
-            b"fingerprint", b"hostKey", b"maxJobs", b"speedFactor", b"sshUser", b"supportedFeatures",
-            b"mandatoryFeatures"]  # fmt: skip
-HOSTILE_TEXT = st.sampled_from(["ProxyCommand nc evil 22", "a\nb", "a;b", "a#b", "a b", "\0", "a'b", "%h", "é",
-                                "-oX=y", "x" * 300, "", "${x}", "a,b", "@/etc/passwd"])  # fmt: skip
+TXT_KEYS = [
+    b"txtvers",
+    b"systems",
+    b"features",
+    b"mandatory",
+    b"max-jobs",
+    b"speed-factor",
+    b"user",
+    b"fingerprint",
+    b"hostKey",
+    b"maxJobs",
+    b"speedFactor",
+    b"sshUser",
+    b"supportedFeatures",
+    b"mandatoryFeatures",
+]
+HOSTILE_TEXT = st.sampled_from(
+    [
+        "ProxyCommand nc evil 22",
+        "a\nb",
+        "a;b",
+        "a#b",
+        "a b",
+        "\0",
+        "a'b",
+        "%h",
+        "é",
+        "-oX=y",
+        "x" * 300,
+        "",
+        "${x}",
+        "a,b",
+        "@/etc/passwd",
+    ]
+)
 TEXT = st.one_of(HOSTILE_TEXT, st.text(max_size=40), st.text(ascii_lowercase + digits + "_-", min_size=1, max_size=12))
 VALUE = st.one_of(st.none(), st.binary(max_size=100), TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")))
 

@@ -55,8 +55,10 @@ def test_a_writer_killed_at_every_step_of_a_write_leaves_the_old_or_the_new_comp
         temps = temp_files(tmp_path)
         child = subprocess.Popen(
             [sys.executable, "-m", "tests.unit.killed_writer", str(target), str(last + 1), str(stop_at), step],
-            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        )  # fmt: skip
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
         assert child.stdin is not None and child.stdout is not None
         report = child.stdout.readline()
         child.kill()  # the writer waits at the step until killed, however busy the machine is

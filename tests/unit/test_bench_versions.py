@@ -10,12 +10,17 @@ import pytest
 from bench.results import Figures
 from bench.versions_bench import ROUNDS, ROUNDS_ENV, markdown, parse_client, rounds_wanted
 
-OLD: Figures = {"nix": "2.8.0", "python": "3.11.7",
-                "seconds": {"plain nix": [2.0, 2.2, 2.9], "nixswarm build": [1.0, 1.1, 1.5]}}  # fmt: skip
-NEW: Figures = {"nix": "2.34.8", "python": "3.14.10",
-                "seconds": {"plain nix": [2.0, 2.5, 2.6], "nixswarm build": [2.6, 2.75, 3.0]}}  # fmt: skip
-DATA: Figures = {"rounds": 3, "machine": "quiet", "cores": 8, "date": "2026-12-02", "load": 0.04,
-                 "clients": [OLD, NEW]}  # fmt: skip
+OLD: Figures = {
+    "nix": "2.8.0",
+    "python": "3.11.7",
+    "seconds": {"plain nix": [2.0, 2.2, 2.9], "nixswarm build": [1.0, 1.1, 1.5]},
+}
+NEW: Figures = {
+    "nix": "2.34.8",
+    "python": "3.14.10",
+    "seconds": {"plain nix": [2.0, 2.5, 2.6], "nixswarm build": [2.6, 2.75, 3.0]},
+}
+DATA: Figures = {"rounds": 3, "machine": "quiet", "cores": 8, "date": "2026-12-02", "load": 0.04, "clients": [OLD, NEW]}
 
 
 def _table(text: str) -> dict[str, list[str]]:

@@ -27,8 +27,10 @@ def test_everything_after_a_double_dash_is_nix_s() -> None:
     assert split.nix == ("--dry-run", ".#x")
 
 
-@pytest.mark.parametrize("argv", [["--builders", "@/f"], ["--builders=x"], ["--option", "builders", "x"],
-                                  ["--option", "build-hook", "/bin/sh"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "argv",
+    [["--builders", "@/f"], ["--builders=x"], ["--option", "builders", "x"], ["--option", "build-hook", "/bin/sh"]],
+)
 def test_options_that_would_undo_nixswarm_are_refused_with_the_reason(argv: list[str]) -> None:
     with pytest.raises(BuildUsageError, match="nixswarm"):
         split_build_argv(argv)
@@ -39,8 +41,18 @@ def test_the_last_max_jobs_given_to_nix_wins() -> None:
     assert user_max_jobs((".#a",)) is None
 
 
-@pytest.mark.parametrize(("text", "value"), [("prefer-local", 1.0), ("local", 1.0), ("remote-only", 0.0),
-                                             ("30%", 0.3), ("0.25", 0.25), ("0", 0.0), ("100%", 1.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("prefer-local", 1.0),
+        ("local", 1.0),
+        ("remote-only", 0.0),
+        ("30%", 0.3),
+        ("0.25", 0.25),
+        ("0", 0.0),
+        ("100%", 1.0),
+    ],
+)
 def test_local_weight_reads_names_percentages_and_fractions(text: str, value: float) -> None:
     assert parse_weight(text) == pytest.approx(value)
 

@@ -72,17 +72,24 @@ def test_an_untrusted_daemon_user_gets_an_error_naming_the_setting() -> None:
 
 
 def test_nix_settings_are_read_from_the_json_dump_of_2_8() -> None:
-    dump = {"system": {"value": "x86_64-linux"}, "extra-platforms": {"value": ["i686-linux"]},
-            "store": {"value": "auto"}, "trusted-users": {"value": ["root", "@wheel"]},
-            "build-hook": {"value": "/usr/libexec/nix/build-remote"}, "max-jobs": {"value": 4}}  # fmt: skip
+    dump = {
+        "system": {"value": "x86_64-linux"},
+        "extra-platforms": {"value": ["i686-linux"]},
+        "store": {"value": "auto"},
+        "trusted-users": {"value": ["root", "@wheel"]},
+        "build-hook": {"value": "/usr/libexec/nix/build-remote"},
+        "max-jobs": {"value": 4},
+    }
     settings = parse_local_settings(json.dumps(dump), NIX_2_8)
     assert settings.trusted_users == ("root", "@wheel")
     assert settings.build_hook == ("/usr/libexec/nix/build-remote",)
     assert settings.max_jobs == 4
 
 
-@pytest.mark.parametrize("dump", ["[]", "{", '{"system": 5}', '{"system": "x", "max-jobs": "many"}',
-                                  '{"system": "x", "trusted-users": [1, 2]}'])  # fmt: skip
+@pytest.mark.parametrize(
+    "dump",
+    ["[]", "{", '{"system": 5}', '{"system": "x", "max-jobs": "many"}', '{"system": "x", "trusted-users": [1, 2]}'],
+)
 def test_unusable_nix_settings_name_what_is_wrong(dump: str) -> None:
     with pytest.raises(ValidationError):
         parse_local_settings(dump, NIX_2_8)
@@ -96,8 +103,13 @@ def test_needed_systems_come_from_the_local_nix_the_installable_and_system_optio
 
 
 def test_a_host_for_no_needed_system_is_left_out_with_the_reason() -> None:
-    plan = plan_build([selected("arm", systems=("aarch64-linux",)), selected("b1")], [], defaults=Defaults(),
-                      setup=setup_for(), nix_args=(".#pkg",))  # fmt: skip
+    plan = plan_build(
+        [selected("arm", systems=("aarch64-linux",)), selected("b1")],
+        [],
+        defaults=Defaults(),
+        setup=setup_for(),
+        nix_args=(".#pkg",),
+    )
     assert [h.name for h in plan.hosts] == ["b1"]
     assert plan.skipped[0].name == "arm" and "aarch64-linux" in plan.skipped[0].reason
 
@@ -107,8 +119,9 @@ def test_through_a_daemon_hosts_are_given_by_address_and_a_port_needs_nix_2_31()
     old = plan_build(hosts, [], defaults=Defaults(), setup=setup_for(daemon=True), nix_args=())
     assert [h.line.split()[0] for h in old.hosts] == ["ssh-ng://nix@10.0.0.2"]
     assert old.skipped[0].name == "b2" and "write --system" in old.skipped[0].reason
-    new = plan_build(hosts, [], defaults=Defaults(), setup=setup_for(daemon=True, version=NixVersion(2, 31)),
-                     nix_args=())  # fmt: skip
+    new = plan_build(
+        hosts, [], defaults=Defaults(), setup=setup_for(daemon=True, version=NixVersion(2, 31)), nix_args=()
+    )
     assert [h.line.split()[0] for h in new.hosts] == ["ssh-ng://nix@10.0.0.2", "ssh-ng://nix@10.0.0.2:2222"]
 
 
@@ -118,14 +131,20 @@ def test_without_a_daemon_hosts_are_given_by_alias_and_nix_names_map_back() -> N
     assert plan.machine_names() == {"ssh-ng://nixswarm-b1": "b1"}
 
 
-@pytest.mark.parametrize(("stderr", "reason"), [
-    ("ssh: connect to host 10.0.0.2 port 22: Connection refused", "connection refused"),
-    ("ssh: connect to host 10.0.0.2 port 22: Connection timed out", "no answer within 1 s"),
-    ("nix@10.0.0.2: Permission denied (publickey).", "ssh login refused"),
-    ("@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nThe fingerprint for the ED25519 key sent by the "
-     "remote host is\nSHA256:" + "Q" * 43 + ".\nHost key verification failed.", "HOST KEY CHANGED"),
-    ("kex_exchange_identification: read: \x1b[31mConnection reset\x00", "unreachable: kex_exchange_identification"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stderr", "reason"),
+    [
+        ("ssh: connect to host 10.0.0.2 port 22: Connection refused", "connection refused"),
+        ("ssh: connect to host 10.0.0.2 port 22: Connection timed out", "no answer within 1 s"),
+        ("nix@10.0.0.2: Permission denied (publickey).", "ssh login refused"),
+        (
+            "@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nThe fingerprint for the ED25519 key sent by the "
+            "remote host is\nSHA256:" + "Q" * 43 + ".\nHost key verification failed.",
+            "HOST KEY CHANGED",
+        ),
+        ("kex_exchange_identification: read: \x1b[31mConnection reset\x00", "unreachable: kex_exchange_identification"),
+    ],
+)
 def test_ssh_failures_are_told_in_words_the_user_can_act_on(stderr: str, reason: str) -> None:
     told = why_ssh_failed(selected("b1"), stderr, 1.0)
     assert reason in told
@@ -135,8 +154,14 @@ def test_ssh_failures_are_told_in_words_the_user_can_act_on(stderr: str, reason:
 
 
 def test_through_a_daemon_hosts_in_the_system_ssh_drop_in_are_given_by_alias() -> None:
-    plan = plan_build([selected("b1"), selected("b2", port=2222)], [], defaults=Defaults(),
-                      setup=setup_for(daemon=True), nix_args=(), system_aliases=frozenset({"nixswarm-b2"}))  # fmt: skip
+    plan = plan_build(
+        [selected("b1"), selected("b2", port=2222)],
+        [],
+        defaults=Defaults(),
+        setup=setup_for(daemon=True),
+        nix_args=(),
+        system_aliases=frozenset({"nixswarm-b2"}),
+    )
     assert [h.line.split()[0] for h in plan.hosts] == ["ssh-ng://nix@10.0.0.2", "ssh-ng://nixswarm-b2"]
 
 

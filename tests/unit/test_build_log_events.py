@@ -121,14 +121,16 @@ def test_every_nix_event_of_every_capture_is_well_formed() -> None:
 
 
 def test_a_build_start_of_current_nix_with_its_parent_field_parses_the_same() -> None:
-    line = nix(action="start", id=7, level=3, parent=2, type=105, text=f"building '{DRV}' on '{B1}'",
-               fields=[DRV, B1, 1, 1])  # fmt: skip
+    line = nix(
+        action="start", id=7, level=3, parent=2, type=105, text=f"building '{DRV}' on '{B1}'", fields=[DRV, B1, 1, 1]
+    )
     assert parse_line(line) == BuildStarted(7, DRV, B1)
 
 
 def test_a_message_of_current_nix_with_its_position_fields_parses_the_same() -> None:
-    line = nix(action="msg", level=0, msg="\x1b[31;1merror:\x1b[0m boom", raw_msg="boom", line=None, column=None,
-               file=None)  # fmt: skip
+    line = nix(
+        action="msg", level=0, msg="\x1b[31;1merror:\x1b[0m boom", raw_msg="boom", line=None, column=None, file=None
+    )
     assert parse_line(line) == Message(0, "error: boom")
 
 

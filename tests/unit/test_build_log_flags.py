@@ -32,8 +32,10 @@ def test_at_the_first_non_letter_the_rest_of_a_compound_flag_is_a_value() -> Non
 
 
 def test_values_and_words_after_nixs_own_double_dash_are_never_flags() -> None:
-    assert flags("--argstr", "name", "-L", "--log-format", "raw") == [("--argstr", ("name", "-L")),
-                                                                      ("--log-format", ("raw",))]  # fmt: skip
+    assert flags("--argstr", "name", "-L", "--log-format", "raw") == [
+        ("--argstr", ("name", "-L")),
+        ("--log-format", ("raw",)),
+    ]
     assert flags("-v", "--", "-L") == [("-v", ())]
 
 

@@ -26,8 +26,12 @@ def runtime() -> Path:
 
 
 def start_holder(runtime: Path) -> tuple[subprocess.Popen[str], Path]:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)})  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+    )
     assert proc.stdout is not None
     return proc, Path(proc.stdout.readline().strip())
 

@@ -130,8 +130,11 @@ def test_in_nix_2_8_each_remote_host_runs_one_build_at_a_time() -> None:
 
 def test_in_nix_2_8_a_local_dependency_ends_before_the_build_that_needs_it_starts() -> None:
     progress, changes = replay("nix28-local-chain.log")
-    order = [(type(c).__name__, drv_name(c.drv if isinstance(c, BuildBegan) else c.result.drv))
-             for c in changes if isinstance(c, BuildBegan | BuildEnded)]  # fmt: skip
+    order = [
+        (type(c).__name__, drv_name(c.drv if isinstance(c, BuildBegan) else c.result.drv))
+        for c in changes
+        if isinstance(c, BuildBegan | BuildEnded)
+    ]
     names = [n for _, n in order]
     assert [kind for kind, _ in order] == ["BuildBegan", "BuildEnded", "BuildBegan", "BuildEnded"]
     assert names[0] == names[1] and names[0].endswith("-l0-n0")
@@ -338,14 +341,19 @@ EVENTS: st.SearchStrategy[Event] = st.one_of(
     st.builds(ActivityStopped, IDS),
     st.builds(LogLine, IDS, st.text(max_size=10), st.booleans()),
     st.builds(PhaseChanged, IDS, st.text(max_size=10)),
-    st.builds(Message, st.integers(0, 4), st.sampled_from([f"error: x '{DRV_A}'", f"cannot build on '{B2}': no",
-                                                           "error: unable to start any build", "hm"])),
+    st.builds(
+        Message,
+        st.integers(0, 4),
+        st.sampled_from(
+            [f"error: x '{DRV_A}'", f"cannot build on '{B2}': no", "error: unable to start any build", "hm"]
+        ),
+    ),
     st.builds(Connecting, IDS, MACHINES),
     st.builds(CopyingOutputs, IDS, MACHINES),
     st.builds(BuildsActivity, IDS),
     st.builds(BuildCounts, IDS, st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(0, 5)),
     st.builds(PlainText, st.text(max_size=20)),
-)  # fmt: skip
+)
 
 
 @settings(max_examples=300)

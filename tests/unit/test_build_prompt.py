@@ -38,9 +38,13 @@ def test_the_commands_own_options_are_refused_and_named(words: list[str]) -> Non
 
 @pytest.mark.parametrize(
     ("words", "message"),
-    [([], "name something to build"), (["--hosts", "b1"], "name something to build"),
-     ([".#a", "--hosts"], "expected one argument"), ([".#a", "--builders", "x"], "nixswarm passes --builders")],
-)  # fmt: skip
+    [
+        ([], "name something to build"),
+        (["--hosts", "b1"], "name something to build"),
+        ([".#a", "--hosts"], "expected one argument"),
+        ([".#a", "--builders", "x"], "nixswarm passes --builders"),
+    ],
+)
 def test_a_prompt_that_cannot_build_says_why(words: list[str], message: str) -> None:
     with pytest.raises(BuildUsageError, match=message):
         request_of_words(words, None)

@@ -100,8 +100,11 @@ def test_on_a_terminal_build_lines_scroll_above_the_lanes_and_force_no_redraw(wi
 def test_verbose_shows_nixs_messages_up_to_the_asked_level() -> None:
     info = '@nix {"action":"msg","level":3,"msg":"these 4 derivations will be built:"}'
     debug = '@nix {"action":"msg","level":6,"msg":"chatter"}'
-    for wish, expected in [(LogWish(), []), (LogWish(verbosity=4), ["these 4 derivations will be built:"]),
-                           (LogWish(verbosity=6), ["these 4 derivations will be built:", "chatter"])]:  # fmt: skip
+    for wish, expected in [
+        (LogWish(), []),
+        (LogWish(verbosity=4), ["these 4 derivations will be built:"]),
+        (LogWish(verbosity=6), ["these 4 derivations will be built:", "chatter"]),
+    ]:
         out = io.StringIO()
         watch = Watch({}, interactive=False, wish=wish, stream=out)
         watch.feed(info)

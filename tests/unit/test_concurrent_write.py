@@ -21,8 +21,17 @@ ROUNDS = 15
 
 
 def write(config: Path, out: Path, rounds: int) -> None:
-    argv = [NIXSWARM, "write", "--config", str(config), "--machines", str(out / "machines"),
-            "--ssh-config", str(out / "ssh_config"), "--no-include"]  # fmt: skip
+    argv = [
+        NIXSWARM,
+        "write",
+        "--config",
+        str(config),
+        "--machines",
+        str(out / "machines"),
+        "--ssh-config",
+        str(out / "ssh_config"),
+        "--no-include",
+    ]
     for _ in range(rounds):
         subprocess.run(argv, capture_output=True, check=True, env=dict(os.environ))
 

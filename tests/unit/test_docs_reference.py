@@ -66,9 +66,11 @@ def documented_options() -> dict[Command, set[str]]:
     rows = re.findall(r"^\| `(--[a-z-]+)[^`]*` \| ([^|]+) \|", section(REFERENCE, "Command line"), re.MULTILINE)
     assert rows, "no option rows in the reference's command-line table"
     for option, cell in rows:
-        names = RUNNABLE if cell.strip() == "every command" else [
-            tuple(word for word in name.split() if word != "nixswarm") for name in re.findall(r"`([^`]+)`", cell)
-        ]  # fmt: skip
+        names = (
+            RUNNABLE
+            if cell.strip() == "every command"
+            else [tuple(word for word in name.split() if word != "nixswarm") for name in re.findall(r"`([^`]+)`", cell)]
+        )
         assert names, f"the row of {option} names no command"
         for path in names:
             found.setdefault(tuple(path), set()).add(option)

@@ -70,8 +70,10 @@ def test_the_real_hooks_reply_says_where_the_derivation_went() -> None:
 
 
 def test_the_ledger_text_round_trips_and_skips_junk() -> None:
-    placed: Placed = {"/nix/store/a.drv": (LOCAL, ("/nix/store/a.lock", "/nix/store/a-dev.lock")),
-                      "/nix/store/b.drv": (REMOTE, ())}  # fmt: skip
+    placed: Placed = {
+        "/nix/store/a.drv": (LOCAL, ("/nix/store/a.lock", "/nix/store/a-dev.lock")),
+        "/nix/store/b.drv": (REMOTE, ()),
+    }
     assert parse_ledger(render_ledger(placed) + "junk\n\n") == placed
 
 

@@ -40,9 +40,13 @@ class FakeNix:
         to_r, self.to_hook = os.pipe()
         self.from_hook, from_w = os.pipe()
         self.builder_out, builder_w = os.pipe()
-        actions = [(os.POSIX_SPAWN_DUP2, to_r, 0), (os.POSIX_SPAWN_DUP2, from_w, 1),
-                   (os.POSIX_SPAWN_DUP2, from_w, 2), (os.POSIX_SPAWN_DUP2, builder_w, 4),
-                   (os.POSIX_SPAWN_DUP2, self.builder_out, 5)]  # fmt: skip
+        actions = [
+            (os.POSIX_SPAWN_DUP2, to_r, 0),
+            (os.POSIX_SPAWN_DUP2, from_w, 1),
+            (os.POSIX_SPAWN_DUP2, from_w, 2),
+            (os.POSIX_SPAWN_DUP2, builder_w, 4),
+            (os.POSIX_SPAWN_DUP2, self.builder_out, 5),
+        ]
         argv = [sys.executable, "-m", "nixswarm.hook", "7"]
         self.pid = os.posix_spawn(sys.executable, argv, env, file_actions=actions, setpgroup=0)
         for fd in (to_r, from_w, builder_w):
@@ -134,8 +138,12 @@ def spawn(tmp_path: Path) -> Iterator[Spawn]:
 
 
 def policy(share: float, tmp_path: Path, decline_to_wait: bool = True) -> dict[str, object]:
-    return {"local_share": share, "ledger": str(tmp_path / "ledger"), "real_hook": [sys.executable, FAKE_HOOK],
-            "decline_to_wait": decline_to_wait}  # fmt: skip
+    return {
+        "local_share": share,
+        "ledger": str(tmp_path / "ledger"),
+        "real_hook": [sys.executable, FAKE_HOOK],
+        "decline_to_wait": decline_to_wait,
+    }
 
 
 def record(tmp_path: Path) -> dict[str, object]:
@@ -167,8 +175,10 @@ def test_a_forwarded_try_reaches_the_real_hook_after_the_settings_replayed_verba
     request = Try(False, "x86_64-linux", drv("a"), ("big-parallel",))
     nix.send(encode_settings(SETTINGS) + request.encode())
     reply, before = nix.reply()
-    assert (reply, before) == ("decline", ['@nix {"action":"msg","level":5,"msg":"considering a machine"}',
-                                           "plain chatter"])  # fmt: skip
+    assert (reply, before) == (
+        "decline",
+        ['@nix {"action":"msg","level":5,"msg":"considering a machine"}', "plain chatter"],
+    )
     seen = record(tmp_path)
     assert seen["settings"] == SETTINGS
     assert seen["tries"] == [{"am_willing": False, "drv": drv("a"), "raw": request.encode().hex()}]
@@ -337,9 +347,18 @@ def test_an_unusable_policy_that_names_a_real_hook_uses_it(spawn: Spawn, tmp_pat
 
 
 def test_the_hook_imports_nothing_heavy() -> None:
-    code = ("import sys; import nixswarm.hook.__main__, nixswarm.hook.proxy, nixswarm.hook.config; "
-            "print(' '.join(sorted(sys.modules)))")  # fmt: skip
-    loaded = set(subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True,
-                                cwd=Path(__file__).resolve().parents[2]).stdout.split())  # fmt: skip
+    code = (
+        "import sys; import nixswarm.hook.__main__, nixswarm.hook.proxy, nixswarm.hook.config; "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-S", "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout.split()
+    )
     heavy = {"asyncssh", "textual", "zeroconf", "rich", "psutil", "pathlib", "dataclasses", "typing", "subprocess"}
     assert loaded & heavy == set()

@@ -41,9 +41,16 @@ def test_strings_are_length_prefixed_and_zero_padded_to_eight() -> None:
 
 def test_a_try_message_has_nix_s_exact_bytes() -> None:
     expected = (
-        encode_string("try") + b"\x01" + bytes(7) + encode_string("x86_64-linux") + encode_string(DRV)
-        + b"\x02" + bytes(7) + encode_string("big-parallel") + encode_string("kvm")
-    )  # fmt: skip
+        encode_string("try")
+        + b"\x01"
+        + bytes(7)
+        + encode_string("x86_64-linux")
+        + encode_string(DRV)
+        + b"\x02"
+        + bytes(7)
+        + encode_string("big-parallel")
+        + encode_string("kvm")
+    )
     assert Try(True, "x86_64-linux", DRV, ("big-parallel", "kvm")).encode() == expected
 
 
@@ -57,8 +64,11 @@ def test_the_settings_block_and_a_try_read_back_from_any_chunking(size: int) -> 
     request = read_request(reader)
     assert request is not None
     assert (request.am_willing, request.system, request.drv_path, request.features) == (
-        False, "i686-linux", DRV, ("kvm",),
-    )  # fmt: skip
+        False,
+        "i686-linux",
+        DRV,
+        ("kvm",),
+    )
     assert reader.take_raw() == Try(False, "i686-linux", DRV, ("kvm",)).encode()
 
 

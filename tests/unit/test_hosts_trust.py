@@ -42,8 +42,11 @@ def test_a_changed_key_is_refused_loudly_naming_both_keys_and_the_replace_flag(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     save_state(paths.state_file(), State().approve("b1", OLD))
-    for argv in (["hosts", "trust", "b1"], ["hosts", "trust", "b1", "--fingerprint", NEW.fingerprint],
-                 ["hosts", "trust", "b1", "--replace"]):  # fmt: skip
+    for argv in (
+        ["hosts", "trust", "b1"],
+        ["hosts", "trust", "b1", "--fingerprint", NEW.fingerprint],
+        ["hosts", "trust", "b1", "--replace"],
+    ):
         assert main(argv) == ExitCode.USAGE
         err = capsys.readouterr().err
         assert "Host key changed: HOST KEY CHANGED for b1" in err

@@ -37,10 +37,15 @@ def test_the_aliases_of_nixswarms_ssh_config_are_read_back_with_their_port_user_
 
 @pytest.mark.parametrize(
     "block",
-    ["Host nixswarm-x\n  HostName a;b", "Host nixswarm-x\n  HostName 10.0.0.9\n  Port \uff12\uff12",
-     "Host nixswarm-x\n  HostName 10.0.0.9\n  User -oProxyCommand=x", "Host nixswarm-x\n  Port 22",
-     "Host nixswarm-x\n  HostName 10.0.0.9\n  IdentityFile ~/key", "Host other\n  HostName 10.0.0.9"],
-)  # fmt: skip
+    [
+        "Host nixswarm-x\n  HostName a;b",
+        "Host nixswarm-x\n  HostName 10.0.0.9\n  Port \uff12\uff12",
+        "Host nixswarm-x\n  HostName 10.0.0.9\n  User -oProxyCommand=x",
+        "Host nixswarm-x\n  Port 22",
+        "Host nixswarm-x\n  HostName 10.0.0.9\n  IdentityFile ~/key",
+        "Host other\n  HostName 10.0.0.9",
+    ],
+)
 def test_a_block_with_a_hostile_or_missing_value_is_left_out(block: str) -> None:
     assert read_aliases(block) == {}
 

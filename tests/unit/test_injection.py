@@ -24,10 +24,23 @@ from tests.unit.hostile import HOSTILE_PARAMS, KEY
 from tests.unit.ssh_g import ssh_g
 
 SSH_KEYWORDS = {
-    "HostName", "Port", "User", "IdentityFile", "IdentitiesOnly", "HostKeyAlias", "ConnectTimeout",
-    "ServerAliveInterval", "ServerAliveCountMax", "Ciphers", "Compression", "UserKnownHostsFile",
-    "StrictHostKeyChecking", "ControlMaster", "ControlPath", "ControlPersist",
-}  # fmt: skip
+    "HostName",
+    "Port",
+    "User",
+    "IdentityFile",
+    "IdentitiesOnly",
+    "HostKeyAlias",
+    "ConnectTimeout",
+    "ServerAliveInterval",
+    "ServerAliveCountMax",
+    "Ciphers",
+    "Compression",
+    "UserKnownHostsFile",
+    "StrictHostKeyChecking",
+    "ControlMaster",
+    "ControlPath",
+    "ControlPersist",
+}
 SSH_LINE = re.compile(r"(#[ -~]*|Host nixswarm-[A-Za-z0-9_.-]+|  ([A-Za-z]+) [!-~]+|)")
 GOOD_COLUMNS = ["x86_64-linux", "/k/id", "2", "1", "kvm", "-", KEY.column8]
 

@@ -23,8 +23,13 @@ from nixswarm.store.settings_file import load_settings, save_settings
 from tests.unit.hostile import KEY
 from tests.unit.ssh_g import ssh_g
 
-NIX_2_8, NIX_2_15, NIX_2_16, NIX_2_26, NIX_2_34 = (NixVersion(2, 8), NixVersion(2, 15), NixVersion(2, 16),
-                                                   NixVersion(2, 26, 3), NixVersion(2, 34, 8))  # fmt: skip
+NIX_2_8, NIX_2_15, NIX_2_16, NIX_2_26, NIX_2_34 = (
+    NixVersion(2, 8),
+    NixVersion(2, 15),
+    NixVersion(2, 16),
+    NixVersion(2, 26, 3),
+    NixVersion(2, 34, 8),
+)
 B1 = Selected(HostEntry(Host("b1", ("10.0.0.2",), port=2222, user="nix")), KEY)
 
 
@@ -71,11 +76,16 @@ def test_nix_2_15_which_waits_for_started_even_through_a_master_gets_none() -> N
 
 @pytest.mark.parametrize(
     ("nix", "says"),
-    [(NIX_2_8, "silently ignore --builders and build everything locally (Nix 2.8.0 says so only at -vvvv)"),
-     (NixVersion(2, 21), "(Nix 2.21.0 says so only at -vvvv)"),
-     (NIX_2_26, "ignore --builders and build everything locally (Nix 2.26.3 only warns that it ignores the setting)"),
-     (NIX_2_34, "(Nix 2.34.8 only warns that it ignores the setting)")],
-)  # fmt: skip
+    [
+        (NIX_2_8, "silently ignore --builders and build everything locally (Nix 2.8.0 says so only at -vvvv)"),
+        (NixVersion(2, 21), "(Nix 2.21.0 says so only at -vvvv)"),
+        (
+            NIX_2_26,
+            "ignore --builders and build everything locally (Nix 2.26.3 only warns that it ignores the setting)",
+        ),
+        (NIX_2_34, "(Nix 2.34.8 only warns that it ignores the setting)"),
+    ],
+)
 def test_the_untrusted_user_error_says_what_that_nix_tells(nix: NixVersion, says: str) -> None:
     settings = LocalNixSettings(nix, "x86_64-linux", (), "auto", ("root",), (), 1)
     with pytest.raises(ConnectionFailure) as caught:

@@ -14,11 +14,22 @@ from tests.unit.hostile import KEY
 
 def test_the_snippet_is_valid_nix_with_every_column_and_the_pinned_key() -> None:
     hosts = [
-        Selected(HostEntry(Host("b1", ("10.0.0.2",), user="nix", identity_file="/home/a/.ssh/id_ed25519",
-                                systems=("x86_64-linux", "i686-linux"), features=("kvm",)),
-                           Choice(max_jobs=4, speed_factor=2)), KEY),
+        Selected(
+            HostEntry(
+                Host(
+                    "b1",
+                    ("10.0.0.2",),
+                    user="nix",
+                    identity_file="/home/a/.ssh/id_ed25519",
+                    systems=("x86_64-linux", "i686-linux"),
+                    features=("kvm",),
+                ),
+                Choice(max_jobs=4, speed_factor=2),
+            ),
+            KEY,
+        ),
         Selected(HostEntry(Host("b2", ("fe80::1",), port=2222)), KEY),
-    ]  # fmt: skip
+    ]
     text = render_nixos(hosts, Defaults(user="root"))
     parsed = subprocess.run(["nix-instantiate", "--parse", "-E", text], capture_output=True, text=True, check=False)
     assert parsed.returncode == 0, parsed.stderr
@@ -32,6 +43,7 @@ def test_nix_strings_escape_what_would_end_or_interpolate_them() -> None:
     assert nix_string('a"b') == '"a\\"b"'
     assert nix_string("${evil}") == '"\\${evil}"'
     assert nix_string("a\\") == '"a\\\\"'
-    done = subprocess.run(["nix-instantiate", "--eval", "-E", nix_string('x"${y}\\\n')], capture_output=True,
-                          text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        ["nix-instantiate", "--eval", "-E", nix_string('x"${y}\\\n')], capture_output=True, text=True, check=False
+    )
     assert done.stdout.strip() == '"x\\"\\${y}\\\\\\n"', done.stderr

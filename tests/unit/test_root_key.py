@@ -43,8 +43,9 @@ identityfile none
 
 
 def keygen(path: Path, *options: str) -> Path:
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path), *options], check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(path), *options], check=True, capture_output=True
+    )
     return path
 
 
@@ -53,8 +54,9 @@ def selected(name: str = "b1", *, identity: str | None = None, port: int = 22) -
 
 
 def daemon_setup() -> NixSetup:
-    return NixSetup(LocalNixSettings(NIX_2_8, "x86_64-linux", (), "daemon", ("root", "alice"), (), 1), True, True,
-                    "alice")  # fmt: skip
+    return NixSetup(
+        LocalNixSettings(NIX_2_8, "x86_64-linux", (), "daemon", ("root", "alice"), (), 1), True, True, "alice"
+    )
 
 
 def fake_ssh_g(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
@@ -127,8 +129,9 @@ def test_a_key_with_a_passphrase_is_no_key_for_root(tmp_path: Path, monkeypatch:
 
 def test_a_configured_identity_is_used_as_it_is_and_a_missing_one_is_named(tmp_path: Path) -> None:
     key = keygen(tmp_path / "id_b1")
-    found = asyncio.run(root_keys([selected(identity=str(key))], Defaults(identity=str(tmp_path / "gone")),
-                                  agent=False))  # fmt: skip
+    found = asyncio.run(
+        root_keys([selected(identity=str(key))], Defaults(identity=str(tmp_path / "gone")), agent=False)
+    )
     assert found == [RootKey("b1", str(key), configured=True)]
     [missing] = asyncio.run(root_keys([selected()], Defaults(identity=str(tmp_path / "gone")), agent=False))
     assert missing.reason and f"{tmp_path / 'gone'} does not exist" in missing.reason
@@ -151,8 +154,9 @@ def test_a_key_on_a_network_or_fuse_filesystem_gets_a_caution(tmp_path: Path) ->
 
 
 def test_a_refused_login_through_a_daemon_names_the_key_root_will_use() -> None:
-    told = why_ssh_failed(selected(identity="/home/anna/.ssh/id_ed25519"), "nix@10.0.0.2: Permission denied.", 1,
-                          as_root=True)  # fmt: skip
+    told = why_ssh_failed(
+        selected(identity="/home/anna/.ssh/id_ed25519"), "nix@10.0.0.2: Permission denied.", 1, as_root=True
+    )
     assert "/home/anna/.ssh/id_ed25519" in told and "root" in told and "identity =" in told
     unprotected = "@ WARNING: UNPROTECTED PRIVATE KEY FILE! @\nnix@10.0.0.2: Permission denied (publickey)."
     told = why_ssh_failed(selected(identity="/k/id"), unprotected, 1, as_root=True)
@@ -161,8 +165,9 @@ def test_a_refused_login_through_a_daemon_names_the_key_root_will_use() -> None:
 
 def test_through_a_daemon_column_3_holds_the_key_also_for_a_host_of_the_system_drop_in() -> None:
     hosts = [selected("b1", identity="/home/anna/.ssh/id_ed25519"), selected("b2", identity="/k/b2")]
-    plan = plan_build(hosts, [], defaults=Defaults(), setup=daemon_setup(), nix_args=(),
-                      system_aliases=frozenset({"nixswarm-b2"}))  # fmt: skip
+    plan = plan_build(
+        hosts, [], defaults=Defaults(), setup=daemon_setup(), nix_args=(), system_aliases=frozenset({"nixswarm-b2"})
+    )
     columns = [h.line.split() for h in plan.hosts]
     assert [c[0] for c in columns] == ["ssh-ng://nix@10.0.0.2", "ssh-ng://nixswarm-b2"]
     assert [c[2] for c in columns] == ["/home/anna/.ssh/id_ed25519", "/k/b2"]

@@ -92,8 +92,10 @@ async def test_a_machine_mdns_finds_is_announced_before_its_probe_answers(
 async def test_two_configured_hosts_at_one_address_are_reported_each_under_its_own_name_and_user(
     fake_probes: dict[str, float],
 ) -> None:
-    hosts = (HostEntry(Host("fast", ("10.0.0.2",), user="root"), Choice()),
-             HostEntry(Host("changed", ("10.0.0.2",), port=2222, user="bob"), Choice()))  # fmt: skip
+    hosts = (
+        HostEntry(Host("fast", ("10.0.0.2",), user="root"), Choice()),
+        HostEntry(Host("changed", ("10.0.0.2",), port=2222, user="bob"), Choice()),
+    )
     reports = {}
     async for event in scan(Settings(Defaults(), hosts), State(), ScanOptions(mdns=False)):
         if isinstance(event, HostReport):

@@ -84,8 +84,12 @@ def ssh_refuses_as_too_long(control_path: str) -> bool:
     """Whether OpenSSH itself rejects control_path as too long for a unix socket."""
     ssh = subprocess.run(
         ["ssh", "-F", "/dev/null", "-o", f"ControlPath={control_path}", "-O", "check", "nixswarm-nowhere"],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=10, check=False,
-    )  # fmt: skip
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
     assert ssh.returncode != 0, ssh.stderr  # nothing listens there
     return "too long" in ssh.stderr
 
@@ -227,8 +231,12 @@ def test_the_ssh_config_names_each_socket_folder_slash_percent_c_and_ssh_makes_t
         pytest.skip("no ssh on PATH to ask")
     ssh = subprocess.run(
         ["ssh", "-F", "/dev/null", "-G", "-o", "ControlPath=/run/x/%C", "-p", "2222", "someone@b1.example"],
-        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=10, check=True,
-    )  # fmt: skip
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
     expanded = [line.split(" ", 1)[1] for line in ssh.stdout.splitlines() if line.startswith("controlpath ")]
     assert len(expanded) == 1
     assert re.fullmatch(r"/run/x/[0-9a-f]{40}", expanded[0])

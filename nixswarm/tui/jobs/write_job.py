@@ -57,9 +57,12 @@ def _read(path: Path) -> str | None:
 def _change(path: Path, text: str) -> FileChange:
     old = _read(path)
     lines = difflib.unified_diff(
-        (old or "").splitlines(), text.splitlines(), str(path) if old is not None else "/dev/null", str(path),
+        (old or "").splitlines(),
+        text.splitlines(),
+        str(path) if old is not None else "/dev/null",
+        str(path),
         lineterm="",
-    )  # fmt: skip
+    )
     return FileChange(path, tuple(lines), old is None)
 
 

@@ -96,15 +96,21 @@ class HostsScreen(LiveHosts):
         key = self.table.current
         if key == LOCAL and self.board.local is not None:
             local = self.board.local
-            self.app.push_screen(DetailsScreen(f"{local.local.hostname} (this machine)", local_facts(local),
-                                               local.loads, None))  # fmt: skip
+            self.app.push_screen(
+                DetailsScreen(f"{local.local.hostname} (this machine)", local_facts(local), local.loads, None)
+            )
             return
         row = self.board.row(key) if key is not None else None
         if row is None:
             return
         config = self.ctx.config
-        line = machines_line(row.entry, config.state.approved_key(row.name), config.settings.defaults, self._nix(),
-                             configured=row.known.configured)  # fmt: skip
+        line = machines_line(
+            row.entry,
+            config.state.approved_key(row.name),
+            config.settings.defaults,
+            self._nix(),
+            configured=row.known.configured,
+        )
         self.app.push_screen(DetailsScreen(row.name, host_facts(row), row.loads, line))
 
     def action_trust(self) -> None:
@@ -127,8 +133,11 @@ class HostsScreen(LiveHosts):
     def _trusted(self, row: HostRow, check: KeyCheck, approved: bool | None) -> None:
         if not approved:
             return
-        entry = replace(row.entry, choice=replace(row.known.choice, enabled=True)) if not row.known.configured \
-            else row.entry  # fmt: skip
+        entry = (
+            replace(row.entry, choice=replace(row.known.choice, enabled=True))
+            if not row.known.configured
+            else row.entry
+        )
         if not self._saved(partial(self.ctx.config.approve, entry, check.presented)):
             return
         if not row.known.configured:
