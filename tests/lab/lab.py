@@ -113,7 +113,7 @@ class Lab:
 
     def __init__(self, specs: list[BuilderSpec]) -> None:
         self.specs = specs
-        self.run_id = f"{os.getpid() % 0x10000:04x}{random.randrange(0x100):02x}"[-5:]
+        self.run_id = _fresh_run_id()
         self.dir = Path(tempfile.mkdtemp(prefix=f"nxlab-{self.run_id}-"))
         # newer Nix sets up its sandbox inside a user namespace: the /lab-id source must be reachable by anyone
         self.dir.chmod(0o711)
@@ -495,6 +495,17 @@ def _teardown_record(data: dict[str, object]) -> None:
     if folder.name.startswith("nxlab-"):
         _close_masters(folder)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fresh_run_id() -> str:
+    """5 hex digits that no lab alive on this kernel uses: namespaces and links are shared by every root on it."""
+    in_use = run(["ip", "-o", "link"], check=False).stdout + run(["ip", "netns", "list"], check=False).stdout
+    groups = Path("/etc/group").read_text()
+    for _ in range(100):
+        candidate = f"{random.randrange(0x100000):05x}"
+        if f"nx{candidate}" not in in_use and f"nxb{candidate}" not in in_use and f"nx{candidate}" not in groups:
+            return candidate
+    raise LabUnavailable("no free lab id")
 
 
 def _builder_record(b: Builder) -> dict[str, object]:
