@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from nixswarm.build.argv import user_max_jobs, without_max_jobs
 from nixswarm.build.nix_setup import NixSetup, check_nix, require_trusted
 from nixswarm.build.plan import Plan, plan_build
-from nixswarm.build.reach import CHECK_TIMEOUT, check_reachable
+from nixswarm.build.reach import CHECK_TIMEOUT, ProbeVerdict, check_reachable, recently_failed
 from nixswarm.build.weight import parse_weight
 from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
@@ -41,6 +43,9 @@ class BuildRequest:
     """stderr is a terminal: draw the live view."""
     check_timeout: float | None = None
     """--timeout: seconds each host gets to let us in before the build (None: reach.CHECK_TIMEOUT, for a LAN)."""
+    recent_probes: Mapping[str, ProbeVerdict] = field(default_factory=dict)
+    """Host name -> its last failed probe in this process (the TUI's scan): a host whose ssh failed less than
+    reach.RECENT seconds ago is left out without the check's wait."""
 
 
 @dataclass(frozen=True)
@@ -95,8 +100,9 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
     answering = selected
     if not request.dry_run:
         check = request.check_timeout or CHECK_TIMEOUT
-        answering, unreachable = await check_reachable(selected, where, check, as_root=setup.daemon)
-        skipped += unreachable
+        to_check, failed = recently_failed(selected, request.recent_probes, time.monotonic())
+        answering, unreachable = await check_reachable(to_check, where, check, as_root=setup.daemon)
+        skipped += failed + unreachable
     weight_args, notes, nix_args = _weight(weight, setup, request.nix_args, where)
     notes += cautions
     aliases = system_aliases() if setup.daemon else frozenset()

@@ -34,14 +34,13 @@ from nixswarm.build.results import (
     BuildEnded,
     Change,
     DrvResult,
-    DrvSummary,
-    HostSummary,
     HostUnreachable,
     HostView,
     NixMessage,
     Running,
     Status,
     Summary,
+    summarize,
 )
 from nixswarm.model.validate import LOCAL
 
@@ -375,26 +374,7 @@ class Progress:
 
     def summary(self) -> Summary:
         """JSON-ready totals: per host, per derivation, and Nix's other errors."""
-        hosts: dict[str, HostSummary] = {}
-        for view in self.hosts():
-            hosts[view.name] = {
-                "built": view.built,
-                "failed": view.failed,
-                "build_seconds": round(view.build_seconds, 3),
-                "errors": [*view.connection_errors, *view.errors],
-            }
-        derivations: list[DrvSummary] = [
-            {
-                "drv": r.drv,
-                "host": r.host,
-                "seconds": round(r.seconds, 3),
-                "ok": r.status == "built",
-                "status": r.status,
-                "error": r.failure() if r.status == "failed" else "",
-            }
-            for r in self._results
-        ]
-        return {"hosts": hosts, "derivations": derivations, "errors": list(self._errors)}
+        return summarize(self.hosts(), self._results, self._errors)
 
 
 def _add(items: list[str], item: str) -> bool:

@@ -8,17 +8,51 @@ from __future__ import annotations
 import asyncio
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from nixswarm.build.workdir import OPEN_MASTER, BuildDir
 from nixswarm.files.root_key import FIX
 from nixswarm.files.selection import Selected, Skipped
+from nixswarm.model.probe import FailureKind, ProbeFailure
 from nixswarm.ssh.alias import alias_for
 
 CHECK_TIMEOUT = 1.0
 """Seconds a host gets to accept the connection: a LAN host answers in milliseconds (`--timeout` for far ones)."""
+RECENT = 10.0
+"""Seconds a failed probe stays fresher than the check: a host whose ssh failed that recently is left out unchecked."""
+_NO_SSH = frozenset({FailureKind.REFUSED, FailureKind.TIMEOUT, FailureKind.UNREACHABLE, FailureKind.HOST_KEY_CHANGED})
+"""Probe failures the check would repeat: the host did not answer, or presented another key."""
 _FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 _PRINTABLE = re.compile(r"[^\x20-\x7e]+")
+
+
+@dataclass(frozen=True)
+class ProbeVerdict:
+    """How a recent probe of a host failed, and when."""
+
+    at: float
+    """time.monotonic() when it failed (this process's clock: a verdict never crosses processes)."""
+    failure: ProbeFailure
+    """What failed."""
+
+
+def recently_failed(
+    selected: Sequence[Selected], verdicts: Mapping[str, ProbeVerdict], now: float
+) -> tuple[list[Selected], list[Skipped]]:
+    """The hosts still to check, and those whose ssh failed less than RECENT seconds ago (a stale verdict, or one
+    from a host that answered ssh, is ignored)."""
+    check: list[Selected] = []
+    left_out: list[Skipped] = []
+    for s in selected:
+        verdict = verdicts.get(s.entry.host.name)
+        age = now - verdict.at if verdict is not None else RECENT
+        if verdict is None or verdict.failure.kind not in _NO_SSH or not 0 <= age < RECENT:
+            check.append(s)
+            continue
+        said = _PRINTABLE.sub(" ", verdict.failure.message).strip()[:200]
+        left_out.append(Skipped(s.entry.host.name, f"{verdict.failure.kind}: {said} (probed {age:.0f} s ago)"))
+    return check, left_out
 
 
 def why_ssh_failed(selected: Selected, stderr: str, timeout: float, *, as_root: bool = False) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, TypedDict
 
@@ -20,6 +21,7 @@ __all__ = [
     "Status",
     "Summary",
     "drv_name",
+    "summarize",
 ]
 
 Status: TypeAlias = Literal["built", "failed", "stopped"]
@@ -181,3 +183,27 @@ def drv_name(path: str) -> str:
     name = path.rsplit("/", 1)[-1].removesuffix(".drv")
     head, sep, rest = name.partition("-")
     return rest if sep and len(head) == 32 else name
+
+
+def summarize(views: Iterable[HostView], results: Iterable[DrvResult], errors: Iterable[str]) -> Summary:
+    """JSON-ready totals of a run: per host, per derivation, and Nix's other errors."""
+    hosts: dict[str, HostSummary] = {}
+    for view in views:
+        hosts[view.name] = {
+            "built": view.built,
+            "failed": view.failed,
+            "build_seconds": round(view.build_seconds, 3),
+            "errors": [*view.connection_errors, *view.errors],
+        }
+    derivations: list[DrvSummary] = [
+        {
+            "drv": r.drv,
+            "host": r.host,
+            "seconds": round(r.seconds, 3),
+            "ok": r.status == "built",
+            "status": r.status,
+            "error": r.failure() if r.status == "failed" else "",
+        }
+        for r in results
+    ]
+    return {"hosts": hosts, "derivations": derivations, "errors": list(errors)}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from nixswarm.build.reach import ProbeVerdict
 from nixswarm.model.choice import Choice
 from nixswarm.model.hostkey import HostKey
 from nixswarm.model.local import LocalMachine
-from nixswarm.model.probe import ProbeFailure, ProbeResult
+from nixswarm.model.probe import FailureKind, ProbeFailure, ProbeResult
 from nixswarm.model.trust import TrustState, trust_state
 from nixswarm.model.validate import LOCAL
 from nixswarm.scan.inventory import Known
@@ -38,6 +39,8 @@ class HostRow:
     """What the scan found odd, e.g. an advertised fingerprint that differs."""
     loads: tuple[float, ...] = ()
     """1-minute load averages, oldest first."""
+    failed_at: float | None = None
+    """time.monotonic() when failure came (None if not known)."""
 
     @property
     def name(self) -> str:
@@ -103,8 +106,9 @@ class Board:
                 trust = trust_state(state.approved_key(name), None)
                 self._rows[name] = HostRow(Known(entry.host, entry.choice, True), trust)
 
-    def apply(self, event: Event, settings: Settings, state: State) -> str | None:
-        """Fold one scan event in; the key of the row it changed (None for a dropped advert)."""
+    def apply(self, event: Event, settings: Settings, state: State, at: float | None = None) -> str | None:
+        """Fold one scan event in, which came at time.monotonic() at; the key of the row it changed (None for a
+        dropped advert)."""
         if isinstance(event, Dropped):
             return None
         if isinstance(event, LocalReport):
@@ -117,9 +121,9 @@ class Board:
                 return None
             self._rows[name] = HostRow(event.known, trust_state(state.approved_key(name), None))  # "probing…"
             return name
-        return self._report(event, settings, state)
+        return self._report(event, settings, state, at)
 
-    def _report(self, report: HostReport, settings: Settings, state: State) -> str:
+    def _report(self, report: HostReport, settings: Settings, state: State, at: float | None) -> str:
         known = report.known
         entry = settings.host(known.host.name)
         if entry is not None:  # the user's choice now, not the one the scan started with
@@ -130,7 +134,7 @@ class Board:
         if isinstance(outcome, ProbeResult):
             row = replace(row, result=outcome, probed=True, loads=_loads(row.loads, outcome.load))
         elif isinstance(outcome, ProbeFailure):
-            row = replace(row, result=None, failure=outcome, probed=True)
+            row = replace(row, result=None, failure=outcome, probed=True, failed_at=at)
         else:
             row = replace(row, probed=True)
         self._rows[row.name] = self._trusted(row, state)
@@ -139,17 +143,30 @@ class Board:
     def _trusted(self, row: HostRow, state: State) -> HostRow:
         return replace(row, trust=trust_state(state.approved_key(row.name), row.presented))
 
-    def refreshed(self, name: str, outcome: ProbeResult | ProbeFailure, state: State) -> HostRow | None:
-        """A load refresh (or a new probe) of one host answered."""
+    def refreshed(
+        self, name: str, outcome: ProbeResult | ProbeFailure, state: State, at: float | None = None
+    ) -> HostRow | None:
+        """A load refresh (or a new probe) of one host answered, at time.monotonic() at."""
         row = self._rows.get(name)
         if row is None:
             return None
         if isinstance(outcome, ProbeResult):
             row = replace(row, result=outcome, failure=None, probed=True, loads=_loads(row.loads, outcome.load))
         else:
-            row = replace(row, failure=outcome, probed=True)
+            row = replace(row, failure=outcome, probed=True, failed_at=at)
         row = self._rows[name] = self._trusted(row, state)
         return row
+
+    def recent_probes(self) -> dict[str, ProbeVerdict]:
+        """Each host's last failed probe and when, for a build to reuse (a changed key only while it is still
+        unapproved)."""
+        return {
+            r.name: ProbeVerdict(r.failed_at, r.failure)
+            for r in self._rows.values()
+            if r.failure is not None
+            and r.failed_at is not None
+            and (r.failure.kind is not FailureKind.HOST_KEY_CHANGED or r.trust is TrustState.CHANGED)
+        }
 
     def local_load(self, load: float) -> LocalRow | None:
         """A new load reading of the local machine."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,8 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
+from nixswarm.build.prepare import BuildRequest
+from nixswarm.build.reach import RECENT
 from nixswarm.files.selection import Selected, machine_entry
 from nixswarm.model import Choice, NixVersion
 from nixswarm.model.validate import LOCAL
@@ -257,6 +260,24 @@ async def test_b_asks_for_an_installable_then_opens_the_build_screen(
     assert request.local_weight == "0.6"
 
 
+async def build_hello(pilot: Pilot[None], fakes: Fakes) -> BuildRequest:
+    """b, .#hello, enter: the request the build got."""
+    await pilot.press("b")
+    await pilot.pause()
+    await pilot.press(*".#hello", "enter")
+    await settle(pilot)
+    assert fakes.builder is not None
+    return fakes.builder.requests[0]
+
+
+async def test_a_build_started_just_after_the_scan_skips_the_check_of_hosts_whose_ssh_just_failed(
+    pilot: Pilot[None], fakes: Fakes
+) -> None:
+    recent = (await build_hello(pilot, fakes)).recent_probes
+    assert sorted(recent) == ["charlie", "delta"]  # a changed key still unapproved, no answer; not alpha or bravo
+    assert all(0 <= time.monotonic() - v.at < RECENT for v in recent.values())
+
+
 def key_table(screen: Screen[Any]) -> dict[str, str]:
     """The help screen's rows as shown, key to what it does."""
     lines = [line.text.strip() for s in screen.query(Static) for line in map(s.render_line, range(s.size.height))]
@@ -344,8 +365,4 @@ async def test_b_takes_this_builds_own_options_and_refuses_the_commands_ones(
 async def test_a_timeout_given_to_the_tui_gives_each_host_that_long_in_the_builds_check(
     pilot: Pilot[None], fakes: Fakes
 ) -> None:
-    await pilot.press("b")
-    await pilot.pause()
-    await pilot.press(*".#hello", "enter")
-    await settle(pilot)
-    assert fakes.builder is not None and fakes.builder.requests[0].check_timeout == 7.0
+    assert (await build_hello(pilot, fakes)).check_timeout == 7.0

@@ -144,3 +144,28 @@ def test_a_host_mdns_found_gets_a_probing_row_at_once_and_its_report_fills_it_in
     )
     row = board.row("bravo")
     assert row is not None and row.probed and row.result is not None
+
+
+def test_the_board_offers_a_build_each_hosts_last_failed_probe_and_when_it_came() -> None:
+    board = Board()
+    board.expect(CONFIGURED, APPROVED)
+    refused = ProbeFailure(FailureKind.REFUSED, "alpha: connection refused")
+    board.apply(HostReport(Known(ALPHA, Choice(), True), refused, TrustState.APPROVED), SETTINGS, APPROVED, 100.0)
+    board.apply(
+        HostReport(Known(BRAVO, Choice(), True), result(KEY_BRAVO, 0.5), TrustState.APPROVED), SETTINGS, APPROVED, 100.0
+    )
+    recent = board.recent_probes()
+    assert list(recent) == ["alpha"]
+    assert (recent["alpha"].at, recent["alpha"].failure) == (100.0, refused)
+    board.refreshed("alpha", result(KEY_ALPHA, 0.5), APPROVED, 105.0)
+    assert board.recent_probes() == {}  # it answers again
+
+
+def test_a_changed_key_stops_counting_as_a_failed_probe_once_the_user_approves_it() -> None:
+    board = Board()
+    board.expect(CONFIGURED, APPROVED)
+    changed = ProbeFailure(FailureKind.HOST_KEY_CHANGED, "alpha: key changed", KEY_BRAVO)
+    board.apply(HostReport(Known(ALPHA, Choice(), True), changed, TrustState.CHANGED), SETTINGS, APPROVED, 100.0)
+    assert list(board.recent_probes()) == ["alpha"]
+    board.retrust(APPROVED.approve("alpha", KEY_BRAVO))
+    assert board.recent_probes() == {}

@@ -260,6 +260,7 @@ class HostsScreen(LiveHosts):
         from nixswarm.tui.screens.build import BuildScreen
 
         self.last_build = prompt.typed
+        request = replace(request, recent_probes=self.board.recent_probes())  # a dead host costs no check
         self.app.push_screen(BuildScreen(self.ctx, request))
 
     def action_help(self) -> None:

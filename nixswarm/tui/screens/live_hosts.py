@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -157,7 +159,7 @@ class LiveHosts(JobScreen):
 
     def on_live_hosts_scanned(self, message: Scanned) -> None:
         config = self.ctx.config
-        key = self.board.apply(message.event, config.settings, config.state)
+        key = self.board.apply(message.event, config.settings, config.state, time.monotonic())
         if key == LOCAL:
             self.show_local()
         elif key is not None and (row := self.board.row(key)) is not None:
@@ -184,7 +186,7 @@ class LiveHosts(JobScreen):
 
     def on_live_hosts_probed(self, message: Probed) -> None:
         old = self.board.row(message.name)
-        row = self.board.refreshed(message.name, message.outcome, self.ctx.config.state)
+        row = self.board.refreshed(message.name, message.outcome, self.ctx.config.state, time.monotonic())
         if row is None or not self.table.has(row.name):
             return
         if old is not None and (old.failure, old.trust) == (row.failure, row.trust) and old.probed:
