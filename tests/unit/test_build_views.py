@@ -137,7 +137,7 @@ def test_lanes_show_each_host_with_its_counts_and_local_first() -> None:
 
 
 def test_a_lane_shows_what_its_host_builds_now_with_its_phase_and_elapsed_time() -> None:
-    progress = Progress(NAMES)
+    progress = Progress(NAMES, clock=lambda: 1000.0)  # a whole clock: started + 75 - started is exactly 75
     progress.feed_line(
         '@nix {"action":"start","fields":["' + DRV + '","ssh-ng://root@10.77.186.11",1,1],"id":5,"type":105}'
     )
