@@ -7,8 +7,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.helpers import NIXSWARM, MakeLab, nixswarm_env, run_nixswarm, runtime_dir, salt
-from tests.e2e.test_build import configure
+from tests.e2e.helpers import NIXSWARM, MakeLab, nixswarm_env, runtime_dir, salt
+from tests.e2e.test_build import build, configure
 from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import graph_args
 from tests.lab.procs import read_until
@@ -68,16 +68,7 @@ def test_a_builder_killed_mid_build_is_named_nothing_hangs_and_the_next_build_le
     _, err = proc.communicate(timeout=90)
     assert proc.returncode not in (0, 130)
     assert any(line.startswith("[b1]") and ("FAILED" in line or "cannot" in line) for line in err.splitlines()), err
-    again = run_nixswarm(
-        tmp_path,
-        "build",
-        "--no-local",
-        "-f",
-        str(lab.graph()),
-        *graph_args(lab.graph_dir, salt(), 2, 1, 0),
-        "--no-link",
-        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
-    )
+    again, _ = build(lab, tmp_path, "--no-local", width=2, depth=1)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "left out b1: unreachable: connection refused" in again.stderr
 
@@ -91,16 +82,7 @@ def test_the_masters_of_a_killed_build_are_closed_by_the_next_build(make_lab: Ma
     proc.send_signal(signal.SIGKILL)  # no clean-up at all; its masters persist until closed
     proc.wait(timeout=10)
     assert processes_with(str(killed)), "the killed build had no ssh master to leave behind"
-    again = run_nixswarm(
-        tmp_path,
-        "build",
-        "--no-local",
-        "-f",
-        str(lab.graph()),
-        *graph_args(lab.graph_dir, salt(), 1, 1, 0),
-        "--no-link",
-        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
-    )
+    again, _ = build(lab, tmp_path, "--no-local", width=1, depth=1)
     assert again.returncode == 0, again.stderr[-2000:]
     assert not killed.exists(), "the killed build's folder is left behind"
     assert not processes_with(str(killed)), "an ssh master of the killed build is still running"

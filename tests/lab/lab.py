@@ -260,19 +260,9 @@ class Lab:
         start_log = bdir / "sshd-start.log"
         with start_log.open("w") as errors:
             proc = subprocess.Popen(
-                [
-                    "ip",
-                    "netns",
-                    "exec",
-                    builder.namespace,
-                    "unshare",
-                    "--mount",
-                    "--uts",
-                    "--",
-                    "sh",
-                    "-c",
+                _in_namespaces(
+                    builder,
                     SSHD_IN_ROOT if builder.root != Path("/") else SSHD_HERE,
-                    "sh",
                     str(bdir / "nix"),
                     str(bdir / "etc-nix"),
                     str(bdir / "home"),
@@ -282,7 +272,7 @@ class Lab:
                     str(bdir / "sshd.log"),
                     str(builder.root),
                     str(self.dir),
-                ],
+                ),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=errors,
@@ -348,23 +338,7 @@ class Lab:
             "PYTHONPATH": str(Path(__file__).parents[2]),
         }
         proc = subprocess.Popen(
-            [
-                "ip",
-                "netns",
-                "exec",
-                b.namespace,
-                "unshare",
-                "--mount",
-                "--uts",
-                "--",
-                "sh",
-                "-c",
-                script,
-                "sh",
-                str(b.dir / "etc-nix"),
-                b.name,
-                *argv,
-            ],
+            _in_namespaces(b, script, str(b.dir / "etc-nix"), b.name, *argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=(b.dir / log).open("w"),
@@ -506,6 +480,12 @@ def _fresh_run_id() -> str:
         if f"nx{candidate}" not in in_use and f"nxb{candidate}" not in in_use and f"nx{candidate}" not in groups:
             return candidate
     raise LabUnavailable("no free lab id")
+
+
+def _in_namespaces(builder: Builder, script: str, *args: str) -> list[str]:
+    """argv running a sh script (args as $1...) in the builder's network namespace, with its own mount and UTS ones."""
+    namespaces = ["ip", "netns", "exec", builder.namespace, "unshare", "--mount", "--uts", "--"]
+    return [*namespaces, "sh", "-c", script, "sh", *args]
 
 
 def _builder_record(b: Builder) -> dict[str, object]:
