@@ -186,14 +186,91 @@ def _tui_first_frame(fig: Figure, data: Figures) -> None:
     ax.legend(fontsize="small")
 
 
+def _grouped(ax: Axes, data: Figures, scenario: str, value: Callable[[Figures], list[float]], digits: int) -> None:
+    """One bar per client Nix in each placement's group: median, min-max."""
+    clients = data["clients"]
+    cases = list(clients[0][scenario])
+    width = 0.8 / len(clients)
+    for i, c in enumerate(clients):
+        medians, errors = _spread([value(c[scenario][n]) for n in cases])
+        where = [x + (i - (len(clients) - 1) / 2) * width for x in range(len(cases))]
+        bars = ax.bar(where, medians, width=width, yerr=errors, capsize=3, label=f"client Nix {c['nix']}")
+        ax.bar_label(bars, [f"{m:.{digits}f}" for m in medians], fontsize="x-small", padding=2)
+    ax.set_xticks(range(len(cases)), _wrapped(cases, 14), fontsize="small")
+
+
+def _placement_locality(fig: Figure, data: Figures) -> None:
+    sent_ax, time_ax = fig.subplots(1, 2)
+    _grouped(sent_ax, data, "locality", lambda s: [b / 2**20 for b in s["sent"]], 0)
+    sent_ax.set_ylabel(f"MiB sent to the builders (median, min-max of {data['rounds']})")
+    sent_ax.legend(fontsize="small")
+    _grouped(time_ax, data, "locality", lambda s: s["seconds"], 1)
+    time_ax.set_ylabel("makespan, seconds")
+
+
+def _placement_busy(fig: Figure, data: Figures) -> None:
+    busy_ax, time_ax = fig.subplots(1, 2)
+    _grouped(busy_ax, data, "busy", lambda s: s["busy"], 0)
+    width, depth, _ = data["busy_graph"]
+    busy_ax.set_ylabel(f"derivations built on the busy host, of {width * depth}")
+    _target(busy_ax, 0, "goal for the scheduler: 0")
+    busy_ax.legend(fontsize="small")
+    _grouped(time_ax, data, "busy", lambda s: s["seconds"], 1)
+    time_ax.set_ylabel(f"makespan, seconds (median, min-max of {data['rounds']})")
+
+
+def _placement_overhead(fig: Figure, data: Figures) -> None:
+    ranks_ax, time_ax = fig.subplots(1, 2)
+    top = max(max(c["decided_ms"]) for c in data["clients"])
+    bins = [top * i / 40 for i in range(41)]
+    for c in data["clients"]:
+        ranks_ax.hist(c["decided_ms"], bins=bins, alpha=0.6, label=f"client Nix {c['nix']}")
+    ranks_ax.axvline(20, color="crimson", linestyle="--", label="goal for the median: 20 ms")
+    ranks_ax.set_xlabel("ms ranking one derivation's hosts")
+    ranks_ax.set_ylabel("placement records")
+    ranks_ax.legend(fontsize="small")
+    _grouped(time_ax, data, "small", lambda s: s["seconds"], 1)
+    width, depth, _ = data["small_graph"]
+    time_ax.set_ylabel(f"makespan of {width * depth} small derivations, s")
+
+
+def _eta(fig: Figure, data: Figures) -> None:
+    error_ax, time_ax = fig.subplots(1, 2, width_ratios=(3, 2))
+    fractions = list(data["eta"]["errors"]["second"])
+    series = {"first": ("first build (no history)", "tab:gray", -0.2), "second": ("second build", "tab:blue", 0.2)}
+    for build, (label, color, shift) in series.items():
+        samples = [[100 * e for e in data["eta"]["errors"][build][f] if e is not None] or [0.0] for f in fractions]
+        medians, errors = _spread(samples)
+        where = [x + shift for x in range(len(fractions))]
+        bars = error_ax.bar(where, medians, width=0.4, yerr=errors, capsize=4, color=color, label=label)
+        error_ax.bar_label(bars, [f"{m:.0f}%" for m in medians], fontsize="small", padding=2)
+    goal = 100 * data["goal_at_half"]
+    error_ax.plot([0.5, 1.5], [goal, goal], color="crimson", linestyle="--", label=f"goal at 50%: {goal:.0f}%")
+    error_ax.set_xticks(range(len(fractions)), [f"at {float(f):.0%}" for f in fractions])
+    error_ax.set_ylabel(f"ETA error, % of the build (median, min-max of {data['rounds']})")
+    error_ax.legend(fontsize="small")
+    cases = data["makespan"]["cases"]
+    names = list(cases)
+    medians, errors = _spread([cases[n]["seconds"] for n in names])
+    bars = time_ax.bar(_wrapped(names, 16), medians, yerr=errors, capsize=5, color=["tab:gray", "tab:blue"])
+    time_ax.bar_label(bars, [f"{m:.1f} s" for m in medians], label_type="center")
+    time_ax.set_ylabel(f"makespan, s ({data['far']['host']} far; median, min-max)")
+
+
 PLOTS = {
     "scan": Plot("scan", "Scan: seconds to probe N lab builders", _scan),
     "build": Plot("build", "Build: 9 derivations over 3 lab builders", _build),
     "versions": Plot("versions", "Build overhead by client Nix: 9 derivations over 3 lab builders", _versions),
     "weight": Plot("weight", "--local-weight: 12 derivations, 2 local slots, 2 builders x 2 slots", _weight),
+    "placement_locality": Plot(
+        "placement", "Placement: 2 chains of a 200 MiB output + 6 consumers, 3 builders x 2 slots", _placement_locality
+    ),
+    "placement_busy": Plot("placement", "Placement: one of 3 builders over its owner's load limit", _placement_busy),
+    "placement_overhead": Plot("placement", "Placement: the scheduler's own time", _placement_overhead),
     "transport": Plot("transport", "Transport: nix copy of a store path of random bytes, by ssh settings", _transport),
     "tui_first_frame": Plot("tui", "TUI: first frame, headless", _tui_first_frame),
     "tui_updates": Plot("tui", "TUI: host table refreshes under load", _tui_updates),
+    "eta": Plot("eta", "ETA: error on a 24-derivation graph, and makespan by placement", _eta),
 }
 """Every PNG, by file name (without .png)."""
 

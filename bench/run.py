@@ -11,7 +11,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import build_bench, plots, scan_bench, soak, transport_bench, tui_bench, versions_bench, weight_bench
+from bench import (
+    build_bench,
+    eta_bench,
+    history_bench,
+    log_bench,
+    placement_bench,
+    plots,
+    scan_bench,
+    soak,
+    transport_bench,
+    tui_bench,
+    versions_bench,
+    weight_bench,
+)
 from bench.results import FOLDER, Section, read_results, write_results
 from nixswarm.store.atomic import atomic_write
 
@@ -20,9 +33,13 @@ SECTIONS: dict[str, Callable[[], Section]] = {
     "build": build_bench.run,
     "versions": versions_bench.run,
     "weight": weight_bench.run,
+    "placement": placement_bench.run,
     "transport": transport_bench.run,
     "tui": tui_bench.run,
     "soak": soak.run,
+    "history": history_bench.run,
+    "eta": eta_bench.run,
+    "log": log_bench.run,
 }
 
 TITLES = {
@@ -30,9 +47,13 @@ TITLES = {
     "build": "Build",
     "versions": "Nix versions",
     "weight": "Local weight",
+    "placement": "Placement",
     "transport": "Transport",
     "tui": "TUI",
     "soak": "Soak",
+    "history": "Cost of the build history",
+    "eta": "ETA",
+    "log": "Log throughput",
 }
 """How each section's heading starts, to keep the sections not re-run."""
 

@@ -11,6 +11,7 @@ OWN_WITH_VALUE = frozenset(
         "--hosts",
         "--exclude",
         "--local-weight",
+        "--placement",
         "--json-summary",
         "--interface",
         "--user",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ __all__ = [
     "Message",
     "PhaseChanged",
     "PlainText",
+    "build_log_line",
     "clean_text",
     "parse_line",
     "without_controls",
@@ -46,6 +48,11 @@ _ESCAPES = re.compile(
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
     r"|\x1b[ -/]*[0-~]?"  # any other escape
 )
+_LOG_HEAD = PREFIX + '{"action":"result","fields":["'
+_LOG_ID = '"],"id":'
+_LOG_END = ',"type":101}'
+_LOG_END_MAX = len(_LOG_ID) + 20 + len(_LOG_END)
+"""A builder's log line as every Nix writes it: `@nix {"action":"result","fields":["TEXT"],"id":N,"type":101}`."""
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONNECTING = re.compile(r"connecting to '(.+)'", re.DOTALL)
 _COPYING_OUTPUTS = re.compile(r"copying outputs from '(.+)'", re.DOTALL)
@@ -203,6 +210,33 @@ def parse_line(line: str) -> Event | None:
         return _event(data)
     except (_Malformed, ValueError, RecursionError):
         return PlainText(clean_text(line))
+
+
+def build_log_line(line: str) -> tuple[int, str] | None:
+    """The activity and text of a builder's log line in Nix's own layout whose text needs no unescaping (most of
+    them), read without json or regex; None for any other line, which parse_line reads. Where it answers,
+    parse_line(line) is LogLine(activity, text, False)."""
+    if not line.startswith(_LOG_HEAD) or len(line) > _MAX_JSON:
+        return None
+    end = line.find('"', len(_LOG_HEAD))
+    if end < 0 or len(line) - end > _LOG_END_MAX or (activity := _log_activity(line[end:])) is None:
+        return None
+    text = line[len(_LOG_HEAD) : end]
+    # it holds no quote (it ends at the first); JSON would unescape a backslash and refuses a control character;
+    # printable text holds none of the escapes and controls clean_text takes out
+    if "\\" in text or not text.isprintable():
+        return None
+    return activity, text[: MAX_TEXT * 4].rstrip()[:MAX_TEXT]
+
+
+@functools.lru_cache(maxsize=64)
+def _log_activity(end: str) -> int | None:
+    """The activity of a log line's end, `"],"id":N,"type":101}` (a build prints many lines: each end is read once)."""
+    digits = end[len(_LOG_ID) : -len(_LOG_END)]
+    if not (end.startswith(_LOG_ID) and end.endswith(_LOG_END) and digits.isascii() and digits.isdigit()):
+        return None
+    activity = int(digits)
+    return activity if activity <= _MAX_ID and (digits[0] != "0" or digits == "0") else None
 
 
 def _event(data: dict[str, object]) -> Event | None:

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from nixswarm.build.command import dry_run_text, invocation
+from nixswarm.build.dry_plan import DryPlan
+from nixswarm.build.eta import Expected
+from nixswarm.build.live_load import live_loads
 from nixswarm.build.log_flags import LogWish, log_wish
+from nixswarm.build.placement_log import PlacementLog, no_reason
 from nixswarm.build.prepare import BuildRequest, prepare
 from nixswarm.build.results import Summary
 from nixswarm.build.runner import run_nix
 from nixswarm.build.summary_file import write_summary
 from nixswarm.build.workdir import make_build_dir, remove_build_dir
 from nixswarm.files.selection import Skipped
+from nixswarm.history.from_build import record_build
+from nixswarm.hook.scheduler import PLACEMENTS
 from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
@@ -30,11 +37,17 @@ class BuildListener(Protocol):
     def dry_run(self, text: str) -> None:
         """A dry run: the builders file, ssh config and command nix would be run with; nothing runs."""
 
-    def started(self, wish: LogWish) -> None:
-        """nix starts; wish is how the user asked Nix to log (nixswarm honours it, nix logs internal-json)."""
+    def started(self, wish: LogWish, why: Callable[[str], str], expected: Expected) -> None:
+        """nix starts; wish is how the user asked Nix to log (nixswarm honours it, nix logs internal-json); why(drv)
+        says why the scheduler sent a derivation where it builds ("" when it did not choose); expected(name, host)
+        is a derivation's past time on a host (the build history's), for the ETA."""
 
-    def line(self, text: str) -> None:
-        """One stderr line of nix."""
+    def planned_drvs(self, drvs: Sequence[str]) -> None:
+        """The derivations nix will build, from a dry run beside the build (may come at any time while it runs,
+        or never)."""
+
+    def lines(self, texts: Sequence[str]) -> None:
+        """Stderr lines of nix, a batch as read (a chatty build sends thousands at once)."""
 
     def tick(self) -> None:
         """A quiet moment while nix runs (every runner.TICK seconds): elapsed times move."""
@@ -56,11 +69,26 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
             listener.dry_run(dry_run_text(prepared, run, where))
             return 0
         atomic_write(where.machines, run.machines)
-        listener.started(log_wish(prepared.nix_args, prepared.setup.settings.version))
-        code = await run_nix(run.argv, run.env, listener.line, listener.tick)
+        followed = [h.name for h in plan.hosts] if request.placement == "nixswarm" else []
+        why = PlacementLog(where.ledger / PLACEMENTS).why if followed else no_reason
+        listener.started(log_wish(prepared.nix_args, prepared.setup.settings.version), why, prepared.expected)
+        began = time.time()
+        dry = DryPlan(run.argv, run.env)
+        planning = asyncio.create_task(dry.run())
+        planning.add_done_callback(lambda task: _tell_planned(task, listener))
+        async with live_loads(followed, where):
+            code = await run_nix(run.argv, run.env, listener.lines, listener.tick)
+        dry.stop()
+        await asyncio.wait([planning], timeout=5)
         summary = listener.ended()
+        await asyncio.to_thread(record_build, summary, prepared, began, settings.defaults.history_rows)
         if request.json_summary:
             write_summary(request.json_summary, code, summary, where)
         return code
     finally:
         await asyncio.shield(asyncio.to_thread(remove_build_dir, where))
+
+
+def _tell_planned(task: asyncio.Task[list[str]], listener: BuildListener) -> None:
+    if not task.cancelled() and task.exception() is None and (drvs := task.result()):
+        listener.planned_drvs(drvs)

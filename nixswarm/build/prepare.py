@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from nixswarm.build.argv import user_max_jobs, without_max_jobs
+from nixswarm.build.eta import Expected, no_history
+from nixswarm.build.hook_setup import Placement, hook_options
 from nixswarm.build.nix_setup import NixSetup, check_nix, require_trusted
 from nixswarm.build.plan import Plan, plan_build
-from nixswarm.build.reach import CHECK_TIMEOUT, ProbeVerdict, check_reachable, recently_failed
+from nixswarm.build.reach import CHECK_TIMEOUT, ProbeVerdict, check_reachable, checked_loads, recently_failed
 from nixswarm.build.weight import parse_weight
 from nixswarm.build.workdir import BuildDir, render_ssh_files, write_ssh_files
 from nixswarm.errors import ConnectionFailure, NixswarmError, ValidationError
 from nixswarm.files.root_key import root_keys, with_root_key
 from nixswarm.files.selection import Selected, Skipped, resolve
 from nixswarm.files.system_files import system_aliases
+from nixswarm.history.for_build import ExpectedFromRows, durations_rows
+from nixswarm.hook.durations import write_durations
 from nixswarm.store import paths
 from nixswarm.store.facts_file import load_facts
 from nixswarm.store.settings import Defaults, Settings
@@ -33,6 +38,8 @@ class BuildRequest:
     """--exclude: not these."""
     local_weight: str | None = None
     """--local-weight as typed (None: Nix's own behaviour)."""
+    placement: Placement = "nixswarm"
+    """--placement: nixswarm's scheduler picks each derivation's builder, or Nix's own hook does ("nix")."""
     dry_run: bool = False
     """Print, run nothing."""
     json_summary: str | None = None
@@ -57,13 +64,15 @@ class Prepared:
     plan: Plan
     """Hosts given to Nix and hosts left out."""
     weight_args: tuple[str, ...] = ()
-    """Extra nix options for the local weight (e.g. --max-jobs)."""
+    """Extra nix options for the scheduler and the local weight (the build hook, --max-jobs)."""
     notes: tuple[str, ...] = field(default=())
     """What the user should know."""
     ssh_config: str = ""
     """nixswarm's ssh config of this build (every selected host)."""
     nix_args: tuple[str, ...] = ()
     """The user's nix build arguments, less a -j that --no-local overrides."""
+    expected: Expected = no_history
+    """expected(name, host): a derivation's past time on a host, from the history (for the ETA)."""
 
 
 def _known_names(settings: Settings, names: tuple[str, ...], option: str) -> None:
@@ -103,12 +112,24 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
         to_check, failed = recently_failed(selected, request.recent_probes, time.monotonic())
         answering, unreachable = await check_reachable(to_check, where, check, as_root=setup.daemon)
         skipped += failed + unreachable
-    weight_args, notes, nix_args = _weight(weight, setup, request.nix_args, where)
-    notes += cautions
     aliases = system_aliases() if setup.daemon else frozenset()
     plan = plan_build(
         answering, skipped, defaults=settings.defaults, setup=setup, nix_args=request.nix_args, system_aliases=aliases
     )
+    readings = checked_loads(answering, where) if not request.dry_run else {}
+    expected, durations, warning = await _history(plan, where, write=request.placement == "nixswarm")
+    weight_args, notes, nix_args = hook_options(
+        weight,
+        request.placement,
+        setup=setup,
+        nix_args=request.nix_args,
+        where=where,
+        plan=plan,
+        readings=readings,
+        durations=durations,
+    )
+    notes += [warning] if warning else []
+    notes += cautions
     if setup.daemon and not aliases:
         notes.append(
             "a nix-daemon runs ssh as root: it reads neither NIX_SSHOPTS nor nixswarm's ssh config, so hosts are "
@@ -117,7 +138,20 @@ async def prepare(settings: Settings, state: State, request: BuildRequest, where
         )
     if weight == 0 and not plan.hosts:
         raise ConnectionFailure(_no_builder(plan.skipped), title="No usable builder")
-    return Prepared(setup, plan, weight_args, tuple(notes), ssh_config, nix_args)
+    return Prepared(setup, plan, weight_args, tuple(notes), ssh_config, nix_args, expected)
+
+
+async def _history(plan: Plan, where: BuildDir, *, write: bool) -> tuple[Expected, Path | None, str]:
+    """The history's past times for this build's hosts: the ETA's estimator, the scheduler's file (written when
+    write and there is any), and a warning ("" when none)."""
+    speeds = {h.name: h.entry.speed_factor for h in plan.hosts}
+    keyed = {h.name: (h.selected.key.fingerprint, h.entry.speed_factor) for h in plan.hosts}
+    rows, warning = await asyncio.to_thread(durations_rows, paths.history_file(), keyed)
+    if not rows:
+        return no_history, None, warning
+    if write:
+        await asyncio.to_thread(write_durations, str(where.durations), rows)
+    return ExpectedFromRows(rows, speeds), where.durations if write else None, warning
 
 
 async def _with_root_keys(
@@ -135,33 +169,3 @@ async def _with_root_keys(
 def _no_builder(skipped: tuple[Skipped, ...]) -> str:
     reasons = "; ".join(f"{s.name}: {s.reason}" for s in skipped) or "no host is configured"
     return f"remote-only build, but no builder can take it ({reasons})"
-
-
-def _weight(
-    weight: float | None, setup: NixSetup, nix_args: tuple[str, ...], where: BuildDir
-) -> tuple[tuple[str, ...], list[str], tuple[str, ...]]:
-    """Nix options, notes and the user's nix arguments for the local weight: --max-jobs 0 (which a -j of the
-    user's would undo, so it is dropped), or nixswarm's build-hook proxy in front of Nix's."""
-    given = user_max_jobs(nix_args)
-    if weight is None:
-        return (), [], nix_args
-    if weight == 0:
-        if given is None:
-            return ("--max-jobs", "0"), [], nix_args
-        return ("--max-jobs", "0"), [f"remote only: -j {given} is dropped"], without_max_jobs(nix_args)
-    from nixswarm.hook.install import build_hook_options, policy_json, real_hook_of, write_launcher
-
-    try:
-        real = real_hook_of(list(setup.settings.build_hook))
-    except ValueError as err:
-        return (), [f"--local-weight ignored: {err}"], nix_args
-    where.ledger.mkdir(mode=0o700, exist_ok=True)
-    launcher = write_launcher(where.root, policy_json(weight, where.ledger, real, setup.settings.version))
-    local_jobs = max(1, setup.settings.max_jobs)
-    jobs = () if given else ("--max-jobs", str(local_jobs))
-    note = (
-        f"local weight {weight:.0%}: nixswarm's build hook places derivations "
-        + ("on the local slots first" if weight == 1 else f"so that about {weight:.0%} build locally")
-        + f" ({given or local_jobs} local slot(s))"
-    )
-    return (*build_hook_options(launcher), *jobs), [note], nix_args

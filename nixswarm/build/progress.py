@@ -9,11 +9,15 @@ host finished (an ssh-ng builder's own activity stopped, or outputs are copied b
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from nixswarm.build.build_graph import BuildGraph
+from nixswarm.build.connect_output import ConnectOutput, add_distinct
+from nixswarm.build.counts import Counts, NixCounts
 from nixswarm.build.log_events import (
     ActivityStopped,
     BuildCounts,
@@ -48,8 +52,6 @@ __all__ = ["Progress"]
 
 LOG_TAIL = 10
 """Log lines kept per build, for the error of a failed one."""
-MAX_ERRORS = 10
-"""Distinct errors kept per host (and for Nix), and ssh lines kept per connection attempt."""
 
 
 @dataclass
@@ -81,6 +83,10 @@ class Progress:
         """names maps machine names as Nix prints them (`ssh-ng://nixswarm-b1`) to host names (`b1`)."""
         self._names = dict(names or {})
         self._clock = clock
+        self.graph = BuildGraph()
+        """The derivations Nix said it will build, and what each needs (for the ETA)."""
+        self.why: Callable[[str], str] = lambda drv: ""
+        """Why a derivation went where it builds (the build's PlacementLog), told with its BuildBegan."""
         self._hosts: dict[str, _Host] = {"": _Host(LOCAL, "")}
         for machine in self._names:
             self._host(machine)
@@ -90,16 +96,20 @@ class Progress:
         """Every build activity seen (ours and forwarded ones) -> its machine and drv, for the lines it prints."""
         self._nested: dict[int, int] = {}
         """An ssh-ng builder's own build activity (forwarded) -> ours."""
-        self._connecting: dict[int, tuple[str, list[str]]] = {}
-        self._connect_output: dict[str, list[str]] = {}
+        self._connects = ConnectOutput()
         self._results: list[DrvResult] = []
         self._blamed: set[int] = set()
         """Indexes of results whose error came from a Nix message."""
-        self._top: int | None = None
-        self._counts = (0, 0)
+        self._nix = NixCounts()
         self._pending: list[Status] = []
         """Builds Nix counted as ended before saying which."""
         self._seq = 0
+        self.version = 0
+        """Grows whenever a build starts or ends."""
+        self.peak = 0
+        """The most builds that ran at once."""
+        self._built_seconds: list[float] = []
+        """How long each successful build took, sorted."""
         self._errors: list[str] = []
         self._warnings: list[str] = []
 
@@ -129,28 +139,30 @@ class Progress:
     def _apply(self, event: Event | None) -> list[Change]:
         match event:
             case BuildStarted():
+                self.graph.started()
                 return self._started(event)
             case ActivityStopped(id=act):
                 return self._stopped(act)
             case LogLine() | PhaseChanged():
                 self._output(event)
             case Connecting(id=act, machine=machine):
-                self._connecting[act] = (machine, [])
-                self._connect_output.pop(machine, None)
+                self._connects.started(act, machine)
                 self._host(machine)
             case CopyingOutputs(machine=machine):
                 on_machine = [b for b in self._builds.values() if b.machine == machine]
                 if on_machine and not any(b.finished_remotely for b in on_machine):
                     min(on_machine, key=lambda b: b.seq).finished_remotely = True
-            case BuildsActivity(id=act) if self._top is None:
-                self._top = act
-                self._counts = (0, 0)
-            case BuildCounts(id=act) if act == self._top:
-                self._count(event)
+            case BuildsActivity(id=act):
+                self._nix.opened(act)
+            case BuildCounts():
+                if (counted := self._nix.report(event)) is not None:
+                    self._count(*counted)
             case Message(level=level, text=text) if level <= 1:
                 return self._message(level, text)
-            case PlainText(text=text) if text.strip():
-                return self._plain(text)
+            case Message(text=text):
+                self.graph.message(text)
+            case PlainText(text=text) if text.strip() and not self._connects.keep(text):
+                return [NixMessage(1, text)]  # ssh's lines while the hook connects are kept for that attempt
         return []
 
     def source(self, activity: int) -> tuple[str, str] | None:
@@ -158,9 +170,17 @@ class Progress:
         found = self._sources.get(activity)
         return (self.host_name(found[0]), found[1]) if found is not None else None
 
+    def keep_log(self, activity: int, text: str) -> bool:
+        """A builder's log line, straight into its build's tail (the LogLine's whole effect); False, keeping
+        nothing, while builds Nix counted wait to be named: feed the LogLine then, it names them."""
+        if self._pending:
+            return False
+        if (build := self._builds.get(self._nested.get(activity, activity))) is not None:
+            build.tail.append(text)
+        return True
+
     def _output(self, event: LogLine | PhaseChanged) -> None:
-        build = self._builds.get(self._nested.get(event.id, event.id))
-        if build is None:
+        if (build := self._builds.get(self._nested.get(event.id, event.id))) is None:
             return
         if isinstance(event, LogLine):
             build.tail.append(event.text)
@@ -175,18 +195,17 @@ class Progress:
                 self._sources[event.id] = self._sources[outer]
                 return []
         self._seq += 1
+        self.version += 1
         self._builds[event.id] = _Build(event.drv, event.machine, self._clock(), self._seq)
         self._sources[event.id] = (event.machine, event.drv)
-        return [BuildBegan(self._host(event.machine).name, event.drv)]
+        self.peak = max(self.peak, len(self._builds))
+        return [BuildBegan(self._host(event.machine).name, event.drv, self.why(event.drv))]
 
     def _stopped(self, act: int) -> list[Change]:
-        connecting = self._connecting.pop(act, None)
-        if connecting is not None:
-            self._connect_output[connecting[0]] = connecting[1]
+        self._connects.stopped(act)
         if act in self._nested and (outer := self._builds.get(self._nested[act])) is not None:
             outer.finished_remotely = True
-        if act == self._top:
-            self._top = None
+        self._nix.closed(act)
         build = self._builds.get(act)
         if build is None:
             return []
@@ -196,11 +215,9 @@ class Progress:
         self._pending.remove(status)
         return self._end(act, status)
 
-    def _count(self, event: BuildCounts) -> None:
-        done, failed = self._counts
-        self._counts = (event.done, event.failed)
-        built: list[Status] = ["built"] * max(0, event.done - done)
-        self._pending += built + ["failed"] * max(0, event.failed - failed)
+    def _count(self, done: int, failed: int) -> None:
+        built: list[Status] = ["built"] * done
+        self._pending += built + ["failed"] * failed
         del self._pending[len(self._builds) :]
 
     def _moves_on(self, event: Event | None) -> bool:
@@ -232,6 +249,9 @@ class Progress:
         build = self._builds.pop(act)
         host = self._host(build.machine)
         seconds = max(0.0, self._clock() - build.started)
+        self.version += 1
+        if status == "built":
+            bisect.insort(self._built_seconds, seconds)
         result = DrvResult(build.drv, host.name, build.machine, seconds, status, build.error, tuple(build.tail))
         if build.error:
             self._blamed.add(len(self._results))
@@ -245,7 +265,7 @@ class Progress:
         cannot = CANNOT_BUILD_ON.match(text)
         if cannot is not None:
             machine = cannot.group(1)
-            output = self._connect_output.pop(machine, [])
+            output = self._connects.take(machine)
             return [c for error in [*output, cannot.group(2)] for c in self._unreachable(machine, error)]
         if level == 0:
             named = self._named_build(text)
@@ -256,7 +276,7 @@ class Progress:
             if machine is not None:
                 return self._unreachable(machine, text)
         if not text.startswith("trace: "):  # builtins.trace prints at error level
-            _add(self._errors if level == 0 else self._warnings, one_line(text))
+            add_distinct(self._errors if level == 0 else self._warnings, one_line(text))
         return [NixMessage(level, text)]
 
     def _named_build(self, text: str) -> str | None:
@@ -290,30 +310,16 @@ class Progress:
         host.failed += result.status != "failed"
         return replace(result, status="failed", error=reason)
 
-    def _plain(self, text: str) -> list[Change]:
-        """A line of ssh's own while the hook connects is kept, in case that connection fails."""
-        machines = {machine for machine, _ in self._connecting.values()}
-        if len(machines) > 1:
-            machines = {m for m in machines if machine_address(m).rsplit("@", 1)[-1] in text}
-        if len(machines) != 1:
-            return [NixMessage(1, text)]
-        machine = machines.pop()
-        output = next(out for m, out in self._connecting.values() if m == machine)
-        if len(output) < MAX_ERRORS:
-            output.append(text)
-        return []
-
     def _unreachable(self, machine: str, error: str) -> list[Change]:
         host = self._host(machine)
         reason = one_line(error)
-        if not _add(host.connection_errors, reason):
+        if not add_distinct(host.connection_errors, reason):
             return []
         return [HostUnreachable(host.name, reason)]
 
     # ---- lookups ------------------------------------------------------------------------------------
     def _host(self, machine: str) -> _Host:
-        host = self._hosts.get(machine)
-        if host is None:
+        if (host := self._hosts.get(machine)) is None:
             host = self._hosts[machine] = _Host(self.host_name(machine), machine)
         return host
 
@@ -353,6 +359,23 @@ class Progress:
             )
         return views
 
+    def running(self) -> list[tuple[str, Running]]:
+        """Builds under way, oldest first, with the host name of each."""
+        return [(self.host_name(b.machine), Running(b.drv, b.started, b.phase)) for b in self._builds.values()]
+
+    @property
+    def counts(self) -> Counts:
+        """Nix's own counts of the run's builds: done, failed, running, total."""
+        return self._nix.counts
+
+    def median_built(self) -> float | None:
+        """The median time of the builds of this run that succeeded; None before one did."""
+        times = self._built_seconds
+        if not times:
+            return None
+        middle = len(times) // 2
+        return times[middle] if len(times) % 2 else (times[middle - 1] + times[middle]) / 2
+
     def results(self) -> list[DrvResult]:
         """Builds that ended, in order."""
         return list(self._results)
@@ -375,11 +398,3 @@ class Progress:
     def summary(self) -> Summary:
         """JSON-ready totals: per host, per derivation, and Nix's other errors."""
         return summarize(self.hosts(), self._results, self._errors)
-
-
-def _add(items: list[str], item: str) -> bool:
-    """Append a distinct item while there is room; False when it was not added."""
-    if item in items or len(items) >= MAX_ERRORS:
-        return False
-    items.append(item)
-    return True

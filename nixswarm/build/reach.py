@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from nixswarm.build.workdir import OPEN_MASTER, BuildDir
 from nixswarm.files.root_key import FIX
@@ -23,6 +24,8 @@ RECENT = 10.0
 """Seconds a failed probe stays fresher than the check: a host whose ssh failed that recently is left out unchecked."""
 _NO_SSH = frozenset({FailureKind.REFUSED, FailureKind.TIMEOUT, FailureKind.UNREACHABLE, FailureKind.HOST_KEY_CHANGED})
 """Probe failures the check would repeat: the host did not answer, or presented another key."""
+LOAD_AND_CORES = "cat /proc/loadavg; nproc"
+"""What the check runs once logged in: the host's load and CPUs when the build begins (a fixed command)."""
 _FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 _PRINTABLE = re.compile(r"[^\x20-\x7e]+")
 
@@ -91,7 +94,8 @@ async def _open(selected: Selected, where: BuildDir, timeout: float, as_root: bo
     alias = alias_for(selected.entry.host.name)
     log = where.root / f"check-{alias}.log"
     no_agent = ["-o", "IdentityAgent=none"] if as_root else []  # root's ssh has no agent of the user's
-    with log.open("w") as err:  # a file, not a pipe: the master that stays behind keeps stderr open
+    # files, not pipes: the master that stays behind keeps stderr open
+    with log.open("w") as err, check_output(where, alias).open("w") as out:
         proc = await asyncio.create_subprocess_exec(
             "ssh",
             "-F",
@@ -103,9 +107,9 @@ async def _open(selected: Selected, where: BuildDir, timeout: float, as_root: bo
             f"ConnectTimeout={math.ceil(timeout)}",
             *no_agent,
             alias,
-            "true",
+            LOAD_AND_CORES,
             stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
+            stdout=out,
             stderr=err,
         )
     try:
@@ -118,6 +122,29 @@ async def _open(selected: Selected, where: BuildDir, timeout: float, as_root: bo
         return None
     told = log.read_text(errors="replace")[-4000:]
     return Skipped(selected.entry.host.name, why_ssh_failed(selected, told, timeout, as_root=as_root))
+
+
+def check_output(where: BuildDir, alias: str) -> Path:
+    """Where the check of alias leaves what LOAD_AND_CORES printed."""
+    return where.root / f"check-{alias}.out"
+
+
+def checked_loads(selected: Sequence[Selected], where: BuildDir) -> dict[str, tuple[float | None, int | None]]:
+    """Host name -> (1-minute load, online CPUs) as its check read them; None where the output was not that."""
+    from nixswarm.hook.loads import parse_loadavg
+
+    found: dict[str, tuple[float | None, int | None]] = {}
+    for s in selected:
+        try:
+            with check_output(where, alias_for(s.entry.host.name)).open("rb") as out:
+                lines = out.read(4096).decode("utf-8", "replace").splitlines()
+        except OSError:
+            lines = []
+        load = parse_loadavg(lines[0]) if lines else None
+        text = lines[1].strip() if len(lines) > 1 else ""
+        cores = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+        found[s.entry.host.name] = (load, cores if cores else None)
+    return found
 
 
 async def check_reachable(

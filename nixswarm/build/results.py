@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias, TypedDict
 
+from nixswarm.hook.durations import drv_name
+
 __all__ = [
     "BuildBegan",
     "BuildEnded",
@@ -102,6 +104,8 @@ class BuildBegan:
     """The host name."""
     drv: str
     """The .drv store path."""
+    why: str = ""
+    """Why the scheduler sent it there ("" when Nix's own hook chose)."""
 
 
 @dataclass(frozen=True)
@@ -176,13 +180,6 @@ class Summary(TypedDict):
     hosts: dict[str, HostSummary]
     derivations: list[DrvSummary]
     errors: list[str]
-
-
-def drv_name(path: str) -> str:
-    """`/nix/store/<hash>-hello-1.0.drv` -> `hello-1.0`."""
-    name = path.rsplit("/", 1)[-1].removesuffix(".drv")
-    head, sep, rest = name.partition("-")
-    return rest if sep and len(head) == 32 else name
 
 
 def summarize(views: Iterable[HostView], results: Iterable[DrvResult], errors: Iterable[str]) -> Summary:

@@ -1,4 +1,4 @@
-"""Run nix, hand each stderr line to the live view, pass stdout through, stop it cleanly on Ctrl-C."""
+"""Run nix, hand its stderr lines to the live view as they come, pass stdout through, stop it cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -6,22 +6,25 @@ import asyncio
 import signal
 from collections.abc import Callable, Mapping, Sequence
 
+from nixswarm.build.stderr_lines import MAX_LINE, StderrLines
 from nixswarm.errors import NixswarmError
 
 INTERRUPTED = 130
 GRACE = 10.0
 """Seconds nix gets to stop after SIGINT before SIGTERM, then as long again before SIGKILL."""
-MAX_LINE = 1 << 20
+CHUNK = 1 << 16
+"""Bytes of stderr read at once (at most: what nix has written so far)."""
 TICK = 0.25
 
 
 async def run_nix(
     argv: Sequence[str],
     env: Mapping[str, str],
-    on_line: Callable[[str], None],
+    on_lines: Callable[[list[str]], None],
     on_tick: Callable[[], None] | None = None,
 ) -> int:
-    """nix's exit code, or 130 when interrupted (nix is stopped first); on_tick runs every TICK seconds."""
+    """nix's exit code, or 130 when interrupted (nix is stopped first); on_lines gets stderr's lines a batch at a
+    time, as they are read; on_tick runs every TICK seconds."""
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=dict(env), limit=MAX_LINE
@@ -33,7 +36,7 @@ async def run_nix(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, interrupted.set)
     try:
-        reader = asyncio.create_task(_read(proc, on_line))
+        reader = asyncio.create_task(_read(proc, on_lines))
         ticker = asyncio.create_task(_tick(on_tick)) if on_tick is not None else None
         waiter = asyncio.create_task(interrupted.wait())
         await asyncio.wait({reader, waiter}, return_when=asyncio.FIRST_COMPLETED)
@@ -59,16 +62,14 @@ async def _tick(on_tick: Callable[[], None]) -> None:
         on_tick()
 
 
-async def _read(proc: asyncio.subprocess.Process, on_line: Callable[[str], None]) -> None:
+async def _read(proc: asyncio.subprocess.Process, on_lines: Callable[[list[str]], None]) -> None:
     assert proc.stderr is not None
-    while True:
-        try:
-            raw = await proc.stderr.readline()
-        except ValueError:  # a line longer than MAX_LINE: skip what is buffered
-            raw = b"\n"
-        if not raw:
-            return
-        on_line(raw.decode("utf-8", "replace").rstrip("\n"))
+    lines = StderrLines()
+    while chunk := await proc.stderr.read(CHUNK):
+        if batch := lines.feed(chunk):
+            on_lines(batch)
+    if batch := lines.end():
+        on_lines(batch)
 
 
 async def _stop(proc: asyncio.subprocess.Process) -> None:

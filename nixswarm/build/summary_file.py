@@ -21,12 +21,53 @@ def write_summary(path: str, exit_code: int, summary: Summary, where: BuildDir) 
     atomic_write(Path(path), json.dumps(summary_json(exit_code, summary, where), indent=2) + "\n", mode=0o644)
 
 
-def placement(where: BuildDir) -> list[dict[str, str]]:
-    """How the build hook placed derivations under --local-weight, in the order Nix asked."""
+def placement(where: BuildDir) -> list[dict[str, Any]]:
+    """Where the build hook placed each derivation and why, in the order Nix asked: `where` local or remote,
+    `host` the builder (None when local or chosen by Nix's own hook), `why`, and the scores it was chosen by."""
     from nixswarm.hook.ledger import DATA, parse_ledger
+    from nixswarm.hook.scheduler import REMOTE_AT
 
     try:
         text = (where.ledger / DATA).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
-    return [{"drv": drv, "where": placed} for drv, (placed, _) in parse_ledger(text).items()]
+    decisions = read_decisions(where)
+    out: list[dict[str, Any]] = []
+    for drv, (placed, _) in parse_ledger(text).items():
+        host = placed[len(REMOTE_AT) :] if placed.startswith(REMOTE_AT) else None
+        record = decisions.get(drv, {})
+        entry: dict[str, Any] = {"drv": drv, "where": "local" if placed == "local" else "remote", "host": host}
+        entry["why"] = record.get("why") or _unrecorded(placed, host)
+        if record:
+            entry["scores"] = record.get("scores", [])
+            entry["left_out"] = record.get("left_out", [])
+            entry["decided_ms"] = record.get("decided_ms")
+            entry["at"] = record.get("at")
+        out.append(entry)
+    return out
+
+
+def _unrecorded(placed: str, host: str | None) -> str:
+    """Why, when the scheduler logged no decision (its log could not be written, or it did not choose)."""
+    if host is not None:
+        return "nixswarm's scheduler (its reason was not recorded)"
+    return "the local weight" if placed == "local" else "Nix's own hook"
+
+
+def read_decisions(where: BuildDir) -> dict[str, dict[str, Any]]:
+    """The scheduler's last decision about each derivation (placements.jsonl; a torn or foreign line is skipped)."""
+    from nixswarm.hook.scheduler import PLACEMENTS
+
+    decisions: dict[str, dict[str, Any]] = {}
+    try:
+        lines = (where.ledger / PLACEMENTS).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return decisions
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("drv"), str) and isinstance(record.get("why"), str):
+            decisions[record["drv"]] = record
+    return decisions

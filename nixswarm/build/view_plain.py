@@ -1,10 +1,14 @@
-"""The build as plain lines, for output that is not a terminal: one line per start, end and failure."""
+"""The build as plain lines, for output that is not a terminal: one line per start, end and failure, and a
+progress line at most every PROGRESS_EVERY seconds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
+from nixswarm.build.eta import Forecast
+from nixswarm.build.progress_text import format_duration, format_progress
 from nixswarm.build.results import (
     BuildBegan,
     BuildEnded,
@@ -16,14 +20,31 @@ from nixswarm.build.results import (
     drv_name,
 )
 
-__all__ = ["PlainView", "format_change", "format_duration", "format_summary"]
+__all__ = ["PROGRESS_EVERY", "PlainView", "format_change", "format_duration", "format_summary"]
+
+PROGRESS_EVERY = 5.0
+"""Least seconds between two progress lines."""
 
 
 class PlainView:
-    """Writes each change as a line to a text stream."""
+    """Writes each change as a line to a text stream; with a forecast, a progress line now and then."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        forecast: Forecast | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        every: float = PROGRESS_EVERY,
+    ) -> None:
+        """clock must be the one the forecast's Progress uses."""
         self._stream = stream
+        self._forecast = forecast
+        self._clock = clock
+        self._every = every
+        self._progress_at = clock()
+        """When the last progress line was written (the first comes every seconds after the start)."""
+        self._progress_line = ""
 
     def show(self, changes: Iterable[Change]) -> None:
         """Write the lines of these changes and flush."""
@@ -32,13 +53,26 @@ class PlainView:
             self._stream.write("".join(f"{line}\n" for line in lines))
             self._stream.flush()
 
+    def tick(self) -> None:
+        """Write `progress: 12/40 built, 3 running, 25 waiting, ETA 1 min 10 s` if every seconds have passed since
+        the last one, Nix has counted builds, and the line says something new."""
+        now = self._clock()
+        if self._forecast is None or now - self._progress_at < self._every:
+            return
+        outlook = self._forecast.outlook(now)
+        line = f"progress: {format_progress(outlook)}"
+        if outlook.counts.total and line != self._progress_line:
+            self._progress_at, self._progress_line = now, line
+            self._stream.write(f"{line}\n")
+            self._stream.flush()
+
 
 def format_change(change: Change) -> str | None:
     """`[b1] building foo.drv`, `[b1] built foo (3.2 s)`, `[local] FAILED foo: why`, `[b1] foo> a log line`;
     None for nothing to say."""
     match change:
-        case BuildBegan(host=host, drv=drv):
-            return f"[{host}] building {drv_name(drv)}.drv"
+        case BuildBegan(host=host, drv=drv, why=why):
+            return f"[{host}] building {drv_name(drv)}.drv" + (f" ({why})" if why else "")
         case BuildEnded(result=r) if r.status == "failed":
             return f"[{r.host}] FAILED {r.name}: {r.failure()}"
         case BuildEnded(result=r):
@@ -50,16 +84,6 @@ def format_change(change: Change) -> str | None:
         case BuildLog(host=host, drv=drv, text=text, post_build=post):
             return f"[{host}] {drv_name(drv)}{' (post)' if post else ''}> {text}"  # Nix's -L prefix, and the host
     return None
-
-
-def format_duration(seconds: float) -> str:
-    """`0.4 s`, `12.0 s`, `3 min 05 s`, `1 h 02 min`."""
-    if seconds < 60:
-        return f"{max(seconds, 0.0):.1f} s"
-    whole = int(seconds)
-    if whole < 3600:
-        return f"{whole // 60} min {whole % 60:02d} s"
-    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
 def format_summary(summary: Summary) -> str:

@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
+from nixswarm.build.eta import Forecast, Outlook
 from nixswarm.build.progress import Progress
+from nixswarm.build.progress_text import format_bar, format_progress
 from nixswarm.build.results import (
     BuildEnded,
     BuildLog,
@@ -19,7 +21,10 @@ from nixswarm.build.results import (
 )
 from nixswarm.build.view_plain import format_change, format_duration
 
-__all__ = ["INTERVAL", "TtyView", "render_lanes"]
+__all__ = ["BAR", "INTERVAL", "TtyView", "render_lanes"]
+
+BAR = 20
+"""Cells of the progress bar in the header."""
 
 INTERVAL = 0.1
 """Least seconds between two redraws."""
@@ -41,9 +46,12 @@ class TtyView:
         clock: Callable[[], float] = time.monotonic,
         interval: float = INTERVAL,
         size: tuple[int, int] | None = None,
+        forecast: Forecast | None = None,
     ) -> None:
-        """clock must be the one progress uses; size (columns, lines) is read from the terminal when None."""
+        """clock must be the one progress uses; size (columns, lines) is read from the terminal when None; with a
+        forecast of progress, the header shows built/total, a bar, what waits and the ETA."""
         self._progress = progress
+        self._forecast = forecast
         self._stream = stream
         self._clock = clock
         self._interval = interval
@@ -73,7 +81,8 @@ class TtyView:
         if self._closed or (not force and self._last is not None and now - self._last < self._interval):
             return
         columns, rows = self._terminal_size()
-        lanes = render_lanes(self._progress.hosts(), now, now - self._began, columns, max(rows - 1, 2))
+        outlook = self._forecast.outlook(now) if self._forecast is not None else None
+        lanes = render_lanes(self._progress.hosts(), now, now - self._began, columns, max(rows - 1, 2), outlook=outlook)
         hide = _HIDE_CURSOR if self._last is None else ""
         above = self._erase() + "".join(f"{line}\n" for line in self._above) if self._above else self._erase(False)
         self._above.clear()
@@ -108,12 +117,19 @@ class TtyView:
         return size.columns, size.lines
 
 
-def render_lanes(hosts: Sequence[HostView], now: float, elapsed: float, columns: int, rows: int) -> list[str]:
-    """A header and one lane per host (host, done and failed counts, what it builds now), within the size."""
-    running = sum(len(h.running) for h in hosts)
-    built = sum(h.built for h in hosts)
-    failed = sum(h.failed for h in hosts)
-    header = f"nix: {running} building, {built} built, {failed} failed, {format_duration(elapsed)}"
+def render_lanes(
+    hosts: Sequence[HostView], now: float, elapsed: float, columns: int, rows: int, *, outlook: Outlook | None = None
+) -> list[str]:
+    """A header and one lane per host (host, done and failed counts, what it builds now), within the size; with an
+    outlook the header is a bar and `12/40 built, 3 running, 25 waiting, ETA 1 min 10 s, 2 min 05 s elapsed`."""
+    if outlook is not None:
+        bar = format_bar(outlook.fraction, BAR)
+        header = f"nix: {bar} {format_progress(outlook)}, {format_duration(elapsed)} elapsed"
+    else:
+        running = sum(len(h.running) for h in hosts)
+        built = sum(h.built for h in hosts)
+        failed = sum(h.failed for h in hosts)
+        header = f"nix: {running} building, {built} built, {failed} failed, {format_duration(elapsed)}"
     width = max((len(h.name) for h in hosts), default=5)
     lanes = [f"{h.name:<{width}}  {h.built:>3} built {h.failed:>2} failed  {_doing(h, now)}" for h in hosts]
     if len(lanes) > rows - 1:

@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from nixswarm.build.log_events import Event, LogLine, Message, parse_line, without_controls
+from nixswarm.build.eta import Expected, Forecast, no_history
+from nixswarm.build.log_events import Event, LogLine, Message, build_log_line, parse_line, without_controls
 from nixswarm.build.log_flags import WARN, LogWish
 from nixswarm.build.progress import Progress
 from nixswarm.build.results import BuildLog, Change, NixMessage, Summary
@@ -24,6 +25,7 @@ class Watch:
 
     The LogWish says how: lanes on a terminal (or plain lines), the builds' own output prefixed with host and
     derivation (-L), more of Nix's messages (-v), or Nix's own internal-json lines (--log-format internal-json).
+    Both lanes and plain lines show built/total, what waits and the ETA, from expected(name, host) durations.
     """
 
     def __init__(
@@ -34,24 +36,38 @@ class Watch:
         wish: LogWish | None = None,
         stream: TextIO | None = None,
         clock: Callable[[], float] = time.monotonic,
+        expected: Expected = no_history,
     ) -> None:
         self.stream = stream or sys.stderr
         self.wish = wish or LogWish()
         self.progress = Progress(machines, clock)
+        self.forecast = Forecast(self.progress, expected)
         live = interactive and self.wish.style == "live"
-        self.tty = TtyView(self.progress, self.stream, clock=clock) if live else None
-        self.plain = PlainView(self.stream)
+        self.tty = TtyView(self.progress, self.stream, clock=clock, forecast=self.forecast) if live else None
+        self.plain = PlainView(self.stream, self.forecast, clock=clock)
 
     def feed(self, line: str) -> None:
         """One stderr line of nix."""
-        event = parse_line(line)
-        changes = self.progress.feed(event)
+        self.feed_lines([line])
+
+    def feed_lines(self, lines: Sequence[str]) -> None:
+        """Stderr lines of nix, as read: folded one by one, shown at once; a builder's plain log line costs no
+        parsing and, unless -L shows it, no change."""
+        progress, print_logs = self.progress, self.wish.print_logs
+        changes: list[Change] = []
+        for line in lines:
+            log = build_log_line(line)
+            if log is not None and progress.keep_log(*log):
+                if print_logs and (source := progress.source(log[0])):
+                    changes.append(BuildLog(source[0], source[1], log[1], False))
+                continue
+            event = parse_line(line)
+            changes += progress.feed(event)
+            changes += self._asked(event)
         if self.wish.style == "json":  # the user asked for Nix's own lines
-            self.stream.write(f"{without_controls(line)}\n")
+            self.stream.write(without_controls("".join(f"{line}\n" for line in lines)))
             self.stream.flush()
-            return
-        changes += self._asked(event)
-        if self.tty is not None:
+        elif self.tty is not None:
             self.tty.show(changes)
         else:
             self.plain.show(changes)
@@ -65,9 +81,11 @@ class Watch:
         return []
 
     def tick(self) -> None:
-        """Let elapsed times move during quiet stretches."""
+        """Let elapsed times move during quiet stretches; plain lines get a progress line now and then."""
         if self.tty is not None:
             self.tty.refresh()
+        elif self.wish.style != "json":
+            self.plain.tick()
 
     def finish(self) -> Summary:
         """nix has exited: close the view, print the per-host summary, return it for --json-summary."""
@@ -105,17 +123,24 @@ class TerminalBuild:
         sys.stdout.write(text)
         sys.stdout.flush()
 
-    def started(self, wish: LogWish) -> None:
+    def started(self, wish: LogWish, why: Callable[[str], str], expected: Expected = no_history) -> None:
         names = ", ".join(self.machines.values()) or "none"
         self._say(f"builders: {names}" + ("" if self.request.local_weight != "0" else " (nothing local)"))
-        self.watch = Watch(self.machines, interactive=self.request.interactive, wish=wish, stream=self.stream)
+        self.watch = Watch(
+            self.machines, interactive=self.request.interactive, wish=wish, stream=self.stream, expected=expected
+        )
+        self.watch.progress.why = why
+
+    def planned_drvs(self, drvs: Sequence[str]) -> None:
+        if self.watch is not None:
+            self.watch.progress.graph.set_planned(list(drvs))
 
     def _watching(self) -> Watch:
         assert self.watch is not None, "nix runs only after started()"
         return self.watch
 
-    def line(self, text: str) -> None:
-        self._watching().feed(text)
+    def lines(self, texts: Sequence[str]) -> None:
+        self._watching().feed_lines(texts)
 
     def tick(self) -> None:
         self._watching().tick()

@@ -52,8 +52,18 @@ class BuildDir:
 
     @property
     def ledger(self) -> Path:
-        """The build-hook proxy's ledger folder (--local-weight)."""
+        """The build-hook proxy's ledger folder (scheduler and local weight)."""
         return self.root / "ledger"
+
+    @property
+    def durations(self) -> Path:
+        """Past build times from the history, for the scheduler (hook/durations.py)."""
+        return self.root / "durations"
+
+    @property
+    def loads(self) -> Path:
+        """The live loads file (build/live_load.py writes it, the scheduler reads it)."""
+        return self.root / "loads"
 
 
 def make_build_dir() -> BuildDir:

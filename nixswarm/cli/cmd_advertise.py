@@ -21,7 +21,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--name", help="host name to publish (default: this machine's host name)")
     parser.add_argument("--user", help="user builders should log in as")
     parser.add_argument("--port", type=int, default=22, help="ssh port (default 22)")
-    parser.add_argument("--max-jobs", type=int, help="slots offered (default: the number of cores)")
+    parser.add_argument(
+        "--max-jobs",
+        metavar="N",
+        type=int,
+        help="the owner's limit: at most N builds from others at once (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--max-load",
+        metavar="L",
+        type=float,
+        help="the owner's limit: no new work while the 1-minute load average is above L (default: none)",
+    )
     parser.add_argument("--speed-factor", type=float, default=1.0)
     parser.add_argument(
         "--host-key",
@@ -45,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.discovery.advert_txt import Publication
     from nixswarm.discovery.publisher import publish
     from nixswarm.errors import ConfigError, NixswarmError, ValidationError
+    from nixswarm.model.host import limits_text
     from nixswarm.model.hostkey import HostKey
     from nixswarm.nix.local_nix import local_nix_facts
 
@@ -67,15 +79,17 @@ def run(args: argparse.Namespace) -> int:
             user=args.user or os.environ.get("USER") or None,
             facts=facts,
             host_key=key,
-            max_jobs=args.max_jobs or cores,
+            max_jobs=cores if args.max_jobs is None else args.max_jobs,
             speed_factor=args.speed_factor,
             cores=cores,
+            max_load=args.max_load,
         )
     except ValidationError as err:
         raise ConfigError(err.message) from None
     print(
         f"advertising {pub.name} on {', '.join(pub.addresses)} port {pub.port}"
-        f"{' as ' + key.fingerprint if key else ''}; Ctrl-C to stop",
+        f"{' as ' + key.fingerprint if key else ''}; owner's limits: {limits_text(pub.max_jobs, pub.max_load)}; "
+        "Ctrl-C to stop",
         flush=True,
     )
     asyncio.run(publish(pub, args.interface, on_registered=lambda: print("registered", flush=True)))

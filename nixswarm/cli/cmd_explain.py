@@ -1,4 +1,5 @@
-"""`nixswarm explain`: which builders could take a derivation, and which Nix would pick first."""
+"""`nixswarm explain`: which builders could take a derivation, and which Nix would pick first; with --drv, every
+builder's score from nixswarm's scheduler (inputs already there, live load, owners' limits)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the subcommand."""
     parser = sub.add_parser("explain", help="why Nix would or would not use each builder", description=__doc__)
     add_config_option(parser)
-    parser.add_argument("--system", required=True, help="the derivation's system, e.g. x86_64-linux")
-    parser.add_argument("--features", default="", help="its requiredSystemFeatures, comma-separated")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--system", help="the derivation's system, e.g. x86_64-linux")
+    what.add_argument("--drv", metavar="PATH", help="a .drv: probe the builders and show each one's score for it")
+    parser.add_argument("--features", help="its requiredSystemFeatures, comma-separated (--drv: read from the .drv)")
+    parser.add_argument("--timeout", type=float, default=3.0, help="seconds each host gets to answer (--drv)")
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON (--drv)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Apply Nix's own eligibility and preference rules to the saved selection."""
+    """Nix's own eligibility and preference rules, or (--drv) the scheduler's scores, for the saved selection."""
+    if args.drv:
+        from nixswarm.cli.explain_drv_view import run_explain_drv
+
+        return run_explain_drv(args)
     from nixswarm.cli import context
     from nixswarm.errors import ConnectionFailure
     from nixswarm.files.selection import resolve
@@ -25,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from nixswarm.nix.eligibility import Candidate, judge, pick_order
 
     system = validate.system(args.system, "--system")
-    required = validate.features(tuple(f for f in args.features.split(",") if f), "--features")
+    required = validate.features(tuple(f for f in (args.features or "").split(",") if f), "--features")
     from nixswarm.store import paths
     from nixswarm.store.facts_file import load_facts
 
@@ -38,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             supported_features=s.entry.host.features,
             mandatory_features=s.entry.host.mandatory_features,
             speed_factor=s.entry.choice.speed_factor,
-            max_jobs=s.entry.choice.max_jobs,
+            max_jobs=s.entry.max_jobs,
         )
         for s in selected
     ]

@@ -28,8 +28,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("name")
     p.add_argument("target", metavar="[USER@]ADDR[:PORT]")
     p.add_argument("--identity", metavar="FILE")
-    p.add_argument("--max-jobs", type=int, default=1)
+    p.add_argument("--max-jobs", type=int, default=1, help="build slots Nix may use on it: column 4 (default 1)")
     p.add_argument("--speed-factor", type=float, default=1.0)
+    p.add_argument("--owner-max-jobs", metavar="N", type=int, help="the owner's limit: at most N builds at once")
+    p.add_argument(
+        "--owner-max-load", metavar="L", type=float, help="the owner's limit: no new work while its load is above L"
+    )
     p.add_argument("--systems", default="", help="comma-separated, e.g. x86_64-linux,i686-linux")
     p.add_argument("--features", default="", help="supported features, comma-separated")
     p.add_argument("--mandatory-features", default="")
@@ -136,6 +140,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
             systems=tuple(s for s in args.systems.split(",") if s),
             features=tuple(s for s in args.features.split(",") if s),
             mandatory_features=tuple(s for s in args.mandatory_features.split(",") if s),
+            max_jobs=args.owner_max_jobs,
+            max_load=args.owner_max_load,
         )
         choice = Choice(max_jobs=args.max_jobs, speed_factor=args.speed_factor)
     except ValidationError as err:

@@ -18,6 +18,7 @@ COLUMNS = (
     ("MEM FREE", 8),
     ("STORE", 7),
     ("TRUST", 8),
+    ("OWNER LIMITS", 16),
     ("STATUS", 0),
 )
 
@@ -54,12 +55,15 @@ def _local_row(local: dict[str, Any]) -> str:
             size(local["mem_available_bytes"]),
             size(local["store_free_bytes"]),
             "-",
+            "-",
             local["error"] or "ok",
         ]
     )
 
 
 def _host_row(h: dict[str, Any]) -> str:
+    from nixswarm.model.host import limits_text
+
     status = h["error"] or ("ok" if h["reachable"] else "not probed (plain ssh; --probe-ssh)")
     if h["warnings"]:
         status += "; " + "; ".join(h["warnings"])
@@ -76,6 +80,7 @@ def _host_row(h: dict[str, Any]) -> str:
             size(h["mem_available_bytes"]),
             size(h["store_free_bytes"]),
             trust,
+            limits_text(h["owner_max_jobs"], h["owner_max_load"]) or "-",
             status,
         ]
     )

@@ -13,6 +13,7 @@ from nixswarm.cli import (
     cmd_doctor,
     cmd_explain,
     cmd_export,
+    cmd_history,
     cmd_hosts,
     cmd_scan,
     cmd_write,
@@ -42,7 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_option(parser)
     parser.add_argument("--theme", help="TUI theme")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for module in (cmd_scan, cmd_build, cmd_advertise, cmd_export, cmd_hosts, cmd_write, cmd_explain, cmd_doctor):
+    for module in (
+        cmd_scan,
+        cmd_build,
+        cmd_advertise,
+        cmd_export,
+        cmd_hosts,
+        cmd_write,
+        cmd_explain,
+        cmd_doctor,
+        cmd_history,
+    ):
         module.register(sub)
     parser.set_defaults(run=_tui)
     return parser

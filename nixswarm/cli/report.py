@@ -41,6 +41,11 @@ def _where(host: Host) -> dict[str, Any]:
     }
 
 
+def _limits(host: Host) -> dict[str, Any]:
+    """The owner's limits (None: not set)."""
+    return {"owner_max_jobs": host.max_jobs, "owner_max_load": host.max_load}
+
+
 def host_dict(entry: HostEntry, state: State) -> dict[str, Any]:
     """A configured host, with what is known of it without probing."""
     host = entry.host
@@ -50,6 +55,7 @@ def host_dict(entry: HostEntry, state: State) -> dict[str, Any]:
         "enabled": entry.choice.enabled,
         "max_jobs": entry.choice.max_jobs,
         "speed_factor": entry.choice.speed_factor,
+        **_limits(host),
         "systems": list(host.systems),
         "features": list(host.features),
         "mandatory_features": list(host.mandatory_features),
@@ -85,6 +91,7 @@ def report_dict(report: HostReport) -> dict[str, Any]:
         "advertised_fingerprint": report.known.advertised_fingerprint,
         "trust": report.trust.value,
         "enabled": report.known.choice.enabled,
+        **_limits(host),
         "warnings": list(report.warnings),
         "rtt_ms": result.rtt_ms if result else None,
         "probe_ms": result.probe_ms if result else None,

@@ -36,10 +36,11 @@ def merge_two(a: Advert, b: Advert) -> Advert:
         systems=best.host.systems or other.host.systems,
         features=best.host.features or other.host.features,
         mandatory_features=best.host.mandatory_features or other.host.mandatory_features,
+        max_jobs=best.host.max_jobs if best.host.max_jobs is not None else other.host.max_jobs,
+        max_load=best.host.max_load if best.host.max_load is not None else other.host.max_load,
     )
     return Advert(
         host,
-        max_jobs=best.max_jobs if best.max_jobs is not None else other.max_jobs,
         speed_factor=best.speed_factor if best.speed_factor is not None else other.speed_factor,
         fingerprint=best.fingerprint or other.fingerprint,
     )

@@ -32,13 +32,16 @@ class Advert:
     """A validated host and the hints its advert carried."""
 
     host: Host
-    """The host, with advertised systems, features and key."""
-    max_jobs: int | None = None
-    """Advertised max jobs."""
+    """The host, with advertised systems, features, key and the owner's limits."""
     speed_factor: float | None = None
     """Advertised speed factor."""
     fingerprint: str | None = None
     """Advertised SHA256 fingerprint of the ssh host key."""
+
+    @property
+    def max_jobs(self) -> int | None:
+        """Advertised max jobs: the owner's limit (the host's max_jobs)."""
+        return self.host.max_jobs
 
 
 def _txt(props: dict[bytes, bytes | None], key: str) -> str | None:
@@ -123,11 +126,11 @@ def _nixswarm(name: str, port: int, addresses: tuple[str, ...], props: dict[byte
         systems=_list(_txt(props, "systems")),
         features=_list(_txt(props, "features")),
         mandatory_features=_list(_txt(props, "mandatory")),
+        max_jobs=_max_jobs("max-jobs", props),
+        max_load=_max_load("max-load", props),
     )
-    max_jobs = _int("max-jobs", _txt(props, "max-jobs"))
     return Advert(
         host,
-        max_jobs=validate.max_jobs(max_jobs, "TXT max-jobs") if max_jobs is not None else None,
         speed_factor=_speed(_float("speed-factor", _txt(props, "speed-factor"))),
         fingerprint=fingerprint,
     )
@@ -147,14 +150,23 @@ def _beacon(name: str, port: int, addresses: tuple[str, ...], props: dict[bytes,
         systems=_list(_txt(props, "systems")),
         features=_list(_txt(props, "supportedFeatures")),
         mandatory_features=_list(_txt(props, "mandatoryFeatures")),
+        max_jobs=_max_jobs("maxJobs", props),
     )
-    max_jobs = _int("maxJobs", _txt(props, "maxJobs"))
     return Advert(
         host,
-        max_jobs=validate.max_jobs(max_jobs, "TXT maxJobs") if max_jobs is not None else None,
         speed_factor=_speed(_float("speedFactor", _txt(props, "speedFactor"))),
         fingerprint=key.fingerprint if key else None,
     )
+
+
+def _max_jobs(key: str, props: dict[bytes, bytes | None]) -> int | None:
+    value = _int(key, _txt(props, key))
+    return None if value is None else validate.max_jobs(value, f"TXT {key}")
+
+
+def _max_load(key: str, props: dict[bytes, bytes | None]) -> float | None:
+    value = _float(key, _txt(props, key))
+    return None if value is None else validate.max_load(value, f"TXT {key}")
 
 
 def _speed(value: float | None) -> float | None:

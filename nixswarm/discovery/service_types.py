@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 NIXSWARM = "_nix-builder._tcp.local."
-"""nixswarm's own: TXT txtvers, systems, features, mandatory, max-jobs, speed-factor, user, fingerprint."""
+"""nixswarm's own: TXT txtvers, systems, features, mandatory, max-jobs, max-load (optional), speed-factor, cores, user,
+fingerprint."""
 BEACON = "_nix_remote_builder._tcp.local."
 """nix-builder-beacon's: TXT systems, maxJobs, speedFactor, sshUser, supportedFeatures, mandatoryFeatures, hostKey."""
 SSH = "_ssh._tcp.local."
@@ -11,3 +12,5 @@ SSH = "_ssh._tcp.local."
 
 ALL = (NIXSWARM, BEACON, SSH)
 TXT_VERSION = "1"
+"""Raised only for a change older readers would misread: an added optional key (max-load) keeps it, since readers
+ignore keys they do not know and a new version would make them drop the advert."""

@@ -56,7 +56,7 @@ def render_nixos(selected: Sequence[Selected], defaults: Defaults) -> str:
             f"      systems = {_list(host.systems)};" if host.systems else None,
             f"      sshUser = {nix_string(user)};" if user else None,
             f"      sshKey = {nix_string(key)};" if key else None,
-            f"      maxJobs = {choice.max_jobs};",
+            f"      maxJobs = {s.entry.max_jobs};",
             f"      speedFactor = {max(1, round(choice.speed_factor))};",
             f"      supportedFeatures = {_list(host.features)};",
             f"      mandatoryFeatures = {_list(host.mandatory_features)};",

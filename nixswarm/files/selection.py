@@ -82,6 +82,7 @@ def machine_entry(
     """The machines line of a host: through its ssh alias, or self-contained when ssh reads no config of ours.
 
     key_file: whether column 3 names the identity file (default: only without the alias, whose Host block does).
+    Column 4 is the user's slots, at most the owner's max_jobs.
     """
     host, choice = selected.entry.host, selected.entry.choice
     user = host.user or defaults.user
@@ -94,7 +95,7 @@ def machine_entry(
         params=(("remote-program", host.remote_program),) if host.remote_program else (),
         systems=host.systems,
         ssh_key=key if (not via_alias if key_file is None else key_file) else None,
-        max_jobs=choice.max_jobs,
+        max_jobs=selected.entry.max_jobs,
         speed_factor=choice.speed_factor,
         supported_features=host.features,
         mandatory_features=host.mandatory_features,

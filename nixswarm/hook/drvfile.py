@@ -48,15 +48,19 @@ def parse_outputs(data: bytes) -> list[tuple[str, str]]:
     return outputs
 
 
+def read_head(drv_path: str) -> bytes:
+    """The first READ bytes of a .drv file (its outputs list); OSError as os.open raises it."""
+    fd = os.open(drv_path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, READ)
+    finally:
+        os.close(fd)
+
+
 def output_locks(drv_path: str) -> tuple[str, ...]:
     """The files Nix flocks while it builds drv_path (derivation-goal.cc tryToBuild + PathLocks); () if unreadable."""
     try:
-        fd = os.open(drv_path, os.O_RDONLY | os.O_CLOEXEC)
-        try:
-            data = os.read(fd, READ)
-        finally:
-            os.close(fd)
-        outputs = parse_outputs(data)
+        outputs = parse_outputs(read_head(drv_path))
     except (OSError, ValueError):
         return ()
     return tuple(f"{path or f'{drv_path}.{name}'}.lock" for name, path in outputs)

@@ -29,14 +29,30 @@ def decline_to_wait(version: NixVersion) -> bool:
     return version < NixVersion(2, 35, 2)
 
 
-def policy_json(local_share: float, ledger: Path, real_hook: list[str], version: NixVersion) -> str:
-    """The value of NIXSWARM_HOOK_POLICY for this Nix."""
-    policy = {
+def policy_json(
+    local_share: float | None,
+    ledger: Path,
+    real_hook: list[str],
+    version: NixVersion,
+    *,
+    hosts: list[dict[str, object]] | None = None,
+    loads: Path | None = None,
+    durations: Path | None = None,
+) -> str:
+    """The value of NIXSWARM_HOOK_POLICY for this Nix: the local share (None: Nix's own), and the builders the
+    scheduler places work on (none: Nix's own hook chooses)."""
+    policy: dict[str, object] = {
         "local_share": local_share,
         "ledger": str(ledger),
         "real_hook": real_hook,
         "decline_to_wait": decline_to_wait(version),
     }
+    if hosts:
+        policy["hosts"] = hosts
+    if loads is not None:
+        policy["loads"] = str(loads)
+    if durations is not None:
+        policy["durations"] = str(durations)
     return json.dumps(policy)
 
 

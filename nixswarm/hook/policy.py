@@ -61,7 +61,7 @@ def outcome(reply: str) -> str | None:
 
 
 def tally(placed: Placed, drv_path: str) -> tuple[int, int]:
-    """(local, remote) counts of the ledger's entries other than drv_path."""
+    """(local, remote) counts of the ledger's entries other than drv_path (remote: `remote` or `remote:<host>`)."""
     local = sum(1 for drv, (where, _) in placed.items() if where == LOCAL and drv != drv_path)
-    remote = sum(1 for drv, (where, _) in placed.items() if where == REMOTE and drv != drv_path)
+    remote = sum(1 for drv, (where, _) in placed.items() if where != LOCAL and drv != drv_path)
     return local, remote

@@ -5,18 +5,14 @@ from __future__ import annotations
 import os
 import select
 
+from nixswarm.hook.readfile import write_all
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NoReturn
 
 BUILDER_FDS = (4, 5)
 """Nix's builder-output pipe: fd 4 its write side (build logs), fd 5 its read side (build-remote reads ssh errors)."""
-
-
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
 
 
 def hook_argv(real_hook: tuple[str, ...], tail: list[str]) -> list[str]:
@@ -44,6 +40,9 @@ class RealHook:
         self.to_child = -1
         self.from_child = -1
         self._lines = bytearray()
+        self.status: int | None = None
+        self.said: list[bytes] = []
+        """The lines relayed by the last relay_reply (ssh's complaint when the host did not connect)."""
 
     @property
     def started(self) -> bool:
@@ -94,6 +93,7 @@ class RealHook:
 
         None if its output ended first.
         """
+        self.said = []
         while True:
             end = self._lines.find(b"\n")
             if end >= 0:
@@ -102,6 +102,7 @@ class RealHook:
                 if line.startswith(b"# "):
                     return line[2:-1].decode("utf-8", "replace")
                 write_all(self.out_fd, line)
+                self.said = [*self.said[-7:], line]
                 continue
             chunk = os.read(self.from_child, 65536)
             if not chunk:
@@ -131,9 +132,13 @@ class RealHook:
                 write_all(self.out_fd, data)
 
     def wait(self) -> int:
-        """Its wait status (0 when it never started)."""
+        """Its wait status (0 when it never started); waiting again gives the same."""
         self.close_input()
         if not self.started:
             return 0
-        _, status = os.waitpid(self.pid, 0)
-        return status
+        if self.status is None:
+            _, self.status = os.waitpid(self.pid, 0)
+            if self.from_child >= 0:
+                os.close(self.from_child)
+                self.from_child = -1
+        return self.status

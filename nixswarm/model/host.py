@@ -55,6 +55,10 @@ class Host:
     remote_program: str | None = None
     """The Nix program ssh runs on it (`?remote-program=`), for the scheme it is used with; None: Nix's default
     (nix-daemon or nix-store, found on the builder's non-interactive PATH)."""
+    max_jobs: int | None = None
+    """The owner's limit: at most this many builds from others at once; None: no limit of the owner's."""
+    max_load: float | None = None
+    """The owner's limit: no new work while its 1-minute load is above this; None: no limit of the owner's."""
 
     def __post_init__(self) -> None:
         validate.host_name(self.name)
@@ -77,8 +81,28 @@ class Host:
             raise ValidationError("scheme", self.scheme, "must be 'ssh' or 'ssh-ng'")
         if self.remote_program is not None:
             validate.remote_program(self.remote_program)
+        if self.max_jobs is not None:
+            validate.max_jobs(self.max_jobs, "owner's max jobs")
+        if self.max_load is not None:
+            object.__setattr__(self, "max_load", validate.max_load(self.max_load, "owner's max load"))
 
     @property
     def address(self) -> str:
         """The address to connect to first."""
         return self.addresses[0]
+
+    def capped_jobs(self, jobs: int) -> int:
+        """jobs, at most the owner's max_jobs."""
+        return jobs if self.max_jobs is None else min(jobs, self.max_jobs)
+
+    @property
+    def limits(self) -> str:
+        """The owner's limits in words, e.g. '4 jobs, load 2'; '' when the owner set none."""
+        return limits_text(self.max_jobs, self.max_load)
+
+
+def limits_text(max_jobs: int | None, max_load: float | None) -> str:
+    """An owner's limits in words, e.g. '4 jobs, load 2'; '' when there are none."""
+    jobs = [] if max_jobs is None else [f"{max_jobs} job" + ("" if max_jobs == 1 else "s")]
+    load = [] if max_load is None else [f"load {max_load:g}"]
+    return ", ".join(jobs + load)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 
 from nixswarm.errors import ValidationError
@@ -24,6 +25,7 @@ _PROGRAM = re.compile(r"(?=.{1,1024}$)(?:(?:/[A-Za-z0-9_.-]{1,255})+|[A-Za-z0-9]
 
 MAX_JOBS_LIMIT = 1024
 SPEED_FACTOR_LIMIT = 10_000.0
+MAX_LOAD_LIMIT = 1024.0
 
 
 def _text(field: str, value: object) -> str:
@@ -128,6 +130,16 @@ def speed_factor(value: object, field: str = "speed factor") -> float:
     number = float(value)
     if not 0 < number <= SPEED_FACTOR_LIMIT:
         raise ValidationError(field, value, f"must be above 0 and at most {SPEED_FACTOR_LIMIT:g}")
+    return number
+
+
+def max_load(value: object, field: str = "max load") -> float:
+    """An owner's load limit, a 1-minute load average: a finite number above 0, at most 1024."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(field, value, "must be a number")
+    number = float(value)
+    if not math.isfinite(number) or not 0 < number <= MAX_LOAD_LIMIT:
+        raise ValidationError(field, value, f"must be above 0 and at most {MAX_LOAD_LIMIT:g}")
     return number
 
 

@@ -77,6 +77,8 @@ class Inventory:
                         systems=h.systems or advert.host.systems,
                         features=h.features or advert.host.features,
                         mandatory_features=h.mandatory_features or advert.host.mandatory_features,
+                        max_jobs=h.max_jobs if h.max_jobs is not None else advert.host.max_jobs,
+                        max_load=h.max_load if h.max_load is not None else advert.host.max_load,
                     )
                 self._items[i] = replace(
                     known, host=merged, advertised_fingerprint=known.advertised_fingerprint or advert.fingerprint

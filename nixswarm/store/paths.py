@@ -68,3 +68,8 @@ def facts_file() -> Path:
 def seen_file() -> Path:
     """Hosts the last scans discovered, so `hosts trust NAME` can find them."""
     return state_dir() / "seen.json"
+
+
+def history_file() -> Path:
+    """Every finished derivation: name, host, seconds, outcome (SQLite)."""
+    return state_dir() / "history.sqlite"

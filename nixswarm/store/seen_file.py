@@ -29,6 +29,8 @@ def _host(name: str, item: Any) -> Host:
         systems=tuple(item.get("systems", ())),
         features=tuple(item.get("features", ())),
         mandatory_features=tuple(item.get("mandatory_features", ())),
+        max_jobs=item.get("max_jobs"),
+        max_load=item.get("max_load"),
     )
 
 
@@ -63,6 +65,8 @@ def save_seen(path: Path, hosts: Iterable[Host]) -> None:
             "systems": list(h.systems),
             "features": list(h.features),
             "mandatory_features": list(h.mandatory_features),
+            "max_jobs": h.max_jobs,
+            "max_load": h.max_load,
         }
         for name, h in list(seen.items())[-MAX_HOSTS:]
     }

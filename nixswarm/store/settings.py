@@ -43,6 +43,8 @@ class Defaults:
     """TUI theme."""
     control_persist: int = 60
     """Seconds an idle ssh master of the config `nixswarm write` writes stays up (only for Nix before 2.15)."""
+    history_rows: int = 100_000
+    """Derivations the build history keeps; the oldest are dropped past it."""
 
     def __post_init__(self) -> None:
         if self.user is not None:
@@ -66,6 +68,10 @@ class Defaults:
             raise ValidationError("defaults.control_persist", self.control_persist, "must be a whole number of seconds")
         if not 1 <= self.control_persist <= 3600:
             raise ValidationError("defaults.control_persist", self.control_persist, "must be 1-3600 seconds")
+        if isinstance(self.history_rows, bool) or not isinstance(self.history_rows, int):
+            raise ValidationError("defaults.history_rows", self.history_rows, "must be a whole number of rows")
+        if not 100 <= self.history_rows <= 10_000_000:
+            raise ValidationError("defaults.history_rows", self.history_rows, "must be 100-10000000 rows")
 
     def with_overrides(self, overrides: Overrides) -> Defaults:
         """A copy with what the command line set; ConfigError naming the command line for an invalid value."""
@@ -88,6 +94,11 @@ class HostEntry:
     """Where it is and how to log in."""
     choice: Choice = field(default_factory=Choice)
     """Enabled, max jobs, speed factor."""
+
+    @property
+    def max_jobs(self) -> int:
+        """The slots Nix may use on it (column 4): the user's choice, capped by the owner's limit."""
+        return self.host.capped_jobs(self.choice.max_jobs)
 
 
 @dataclass(frozen=True)

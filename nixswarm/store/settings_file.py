@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from nixswarm.store.atomic import atomic_write
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.toml_schema import TableReader
 
-_DEFAULT_KEYS = ("user", "identity", "timeout", "scheme", "local_weight", "theme", "control_persist")
+_DEFAULT_KEYS = ("user", "identity", "timeout", "scheme", "local_weight", "theme", "control_persist", "history_rows")
 _HOST_KEYS = (
     "addresses",
     "port",
@@ -30,6 +31,8 @@ _HOST_KEYS = (
     "mandatory_features",
     "scheme",
     "remote_program",
+    "owner_max_jobs",
+    "owner_max_load",
 )
 
 
@@ -82,6 +85,7 @@ def _defaults(t: TableReader) -> Defaults:
         local_weight=t.get("local_weight", (int, float)),
         theme=t.get("theme", str, "nixswarm-dark"),
         control_persist=t.get("control_persist", int, 60),
+        history_rows=t.get("history_rows", int, 100_000),
     )
 
 
@@ -99,6 +103,8 @@ def _host(t: TableReader, name: str) -> HostEntry:
             mandatory_features=t.strings("mandatory_features"),
             scheme=t.get("scheme", str),
             remote_program=t.get("remote_program", str),
+            max_jobs=_optional(t, "owner_max_jobs", int, validate.max_jobs),
+            max_load=_optional(t, "owner_max_load", (int, float), validate.max_load),
         )
         choice = Choice(
             enabled=t.get("enabled", bool, True),
@@ -108,6 +114,12 @@ def _host(t: TableReader, name: str) -> HostEntry:
     except ValidationError as err:
         raise ConfigError(f"{t.path}: [hosts.{name}]: {err.message}") from None
     return HostEntry(host, choice)
+
+
+def _optional(t: TableReader, key: str, kind: type | tuple[type, ...], check: Callable[[Any, str], Any]) -> Any:
+    """The value of key checked under the key's own name, or None when absent."""
+    value = t.get(key, kind)
+    return None if value is None else check(value, key)
 
 
 def dump_settings(settings: Settings) -> str:
@@ -123,6 +135,7 @@ def dump_settings(settings: Settings) -> str:
             ("local_weight", d.local_weight),
             ("theme", d.theme),
             ("control_persist", d.control_persist),
+            ("history_rows", d.history_rows),
         )
         if value is not None
     }
@@ -140,6 +153,8 @@ def dump_settings(settings: Settings) -> str:
             if values:
                 table[key] = list(values)
         table.update(enabled=c.enabled, max_jobs=c.max_jobs, speed_factor=c.speed_factor)
+        owner = {"owner_max_jobs": h.max_jobs, "owner_max_load": h.max_load}
+        table.update((key, value) for key, value in owner.items() if value is not None)
         hosts[h.name] = table
     return "# nixswarm settings\n" + tomli_w.dumps({"defaults": defaults, "hosts": hosts})
 

@@ -135,7 +135,7 @@ def host_cells(row: HostRow, palette: Palette) -> Cells:
         Text(_systems(result.nix.systems if result else host.systems)),
         Text(str(cores) if result else "-"),
         load_cell(row.loads, cores, palette),
-        Text(str(choice.max_jobs)),
+        Text(str(host.capped_jobs(choice.max_jobs))),
         Text(f"{choice.speed_factor:g}"),
         trust_cell(row, palette),
         Text(status, style=status_style),

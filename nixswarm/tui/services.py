@@ -6,8 +6,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from nixswarm.build.eta import Expected, no_history
 from nixswarm.build.pipeline import BuildListener, run_build
 from nixswarm.build.prepare import BuildRequest
+from nixswarm.history.queries import RecentRun
 from nixswarm.model.facts_cache import FactsCache
 from nixswarm.model.host import Host
 from nixswarm.model.hostkey import HostKey
@@ -19,6 +21,8 @@ from nixswarm.store.settings import Settings
 from nixswarm.store.state import State
 
 Outcome = ProbeResult | ProbeFailure
+RECENT_BUILDS = 8
+"""A host's latest builds its details show."""
 
 Scanner = Callable[[Settings, State, ScanOptions, FactsCache | None], AsyncIterator[Event]]
 """nixswarm.scan.session.scan."""
@@ -61,6 +65,14 @@ def _remember(cache: FactsCache, discovered: Iterable[Host]) -> None:
     save_seen(paths.seen_file(), discovered)
 
 
+def _recent_builds() -> dict[str, tuple[RecentRun, ...]]:
+    from nixswarm.history.database import read_history
+    from nixswarm.history.queries import recent_runs
+    from nixswarm.store import paths
+
+    return read_history(paths.history_file(), lambda db: recent_runs(db, RECENT_BUILDS))[0] or {}
+
+
 def _local_load() -> float:
     import psutil
 
@@ -85,3 +97,7 @@ class Services:
     """The local 1-minute load average."""
     clock: Callable[[], float] = field(default=time.monotonic)
     """Seconds, for elapsed times."""
+    recent_builds: Callable[[], dict[str, tuple[RecentRun, ...]]] = field(default=_recent_builds)
+    """Each host key's latest builds from the history (blocking: call it in a thread)."""
+    expected: Expected = field(default=no_history)
+    """expected(name, host): a derivation's expected seconds on a host, for the build screen's ETA."""

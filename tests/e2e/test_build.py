@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,8 @@ from tests.lab import BuilderSpec, Lab
 from tests.lab.graph import GraphNode, graph_args, read_graph_outputs
 
 
-def configure(lab: Lab, home: Path) -> None:
-    """Add and trust every lab builder through the CLI, as a user would."""
+def configure(lab: Lab, home: Path, extra: Mapping[str, Sequence[str]] | None = None) -> None:
+    """Add and trust every lab builder through the CLI, as a user would (extra: more `hosts add` options by name)."""
     for b in lab.builders:
         added = run_nixswarm(
             home,
@@ -30,6 +30,7 @@ def configure(lab: Lab, home: Path) -> None:
             str(lab.client_key),
             "--max-jobs",
             str(b.max_jobs),
+            *(extra or {}).get(b.name, ()),
         )
         assert added.returncode == 0, added.stderr
         trusted = run_nixswarm(home, "hosts", "trust", b.name, "--fingerprint", b.fingerprint())

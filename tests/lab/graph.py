@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-BUSYBOX_APPLETS = ("sh", "sleep", "cat", "echo", "mkdir", "date")
+BUSYBOX_APPLETS = ("sh", "sleep", "cat", "echo", "mkdir", "date", "dd")
 
 GRAPH_NIX = r"""{ salt, width, depth, sleep, bb, features ? "" }:
 let

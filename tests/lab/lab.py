@@ -18,8 +18,11 @@ from pathlib import Path
 from typing import IO, Literal
 
 from tests.lab.build_users import add_build_users, remove_build_users
+from tests.lab.loadavg import FILE as LOADAVG
+from tests.lab.loadavg import WHOLE_PROC, write_load
 from tests.lab.nixroots import NixRootMissing, root_for
 from tests.lab.procs import cmdline, read_until, run, stop
+from tests.lab.traffic import counter, veth_name
 
 State = Literal["up", "refused", "blackhole"]
 REGISTRY = Path("/tmp/nixswarm-lab-registry")
@@ -27,14 +30,19 @@ SSHD = "/usr/sbin/sshd"
 CLIENT_BUILD_USERS = 4
 SSHD_HERE = (
     'mount --bind "$1" /nix && mount --bind "$2" /etc/nix && mount --bind "$3" /root '
+    '&& mount --bind "${10}" /proc/loadavg && mount -t proc proc "${11}" '
     '&& hostname "$4" && exec "$5" -D -f "$6" -E "$7"'
 )
-"""A builder on the tests' own Nix: its store, nix.conf and home over the machine's, in its own mount namespace."""
+"""A builder on the tests' own Nix: its store, nix.conf, home and load (tests/lab/loadavg.py) over the machine's, in
+its own mount namespace. The kernel lets a sandbox (a user namespace) mount a new proc only while some proc mount is
+fully visible: the load's bind hides a file of /proc, so a second proc with nothing over it stays beside it."""
 SSHD_IN_ROOT = (
     'r="$8" && mkdir -p "$r/nix" "$r/etc/nix" "$r$9" "$r/mnt/nixswarm-oldroot" && mount --bind "$r" "$r" '
     '&& mount --bind "$1" "$r/nix" && mount --bind "$2" "$r/etc/nix" && mount --bind "$3" "$r/root" '
-    '&& mount --rbind /dev "$r/dev" && mount -t proc proc "$r/proc" && mount --rbind /sys "$r/sys" '
+    '&& mount --rbind /dev "$r/dev" && mount -t proc proc "$r/proc" && mount --bind "${10}" "$r/proc/loadavg" '
+    '&& mount --rbind /sys "$r/sys" '
     '&& mount -t tmpfs tmpfs "$r/run" && mkdir -p "$r/run/sshd" && mount --bind "$9" "$r$9" '
+    '&& mount -t proc proc "$r${11}" '
     '&& hostname "$4" && cd "$r" && pivot_root . mnt/nixswarm-oldroot && umount -l /mnt/nixswarm-oldroot '
     '&& exec chroot . "$5" -D -f "$6" -E "$7"'
 )
@@ -62,6 +70,8 @@ class BuilderSpec:
     """up, refused (no sshd) or blackhole (tcp/22 dropped)."""
     nix: str | None = None
     """Its Nix series (2.8, 2.26, 2.34): None is the Nix the tests run with."""
+    load: float = 0.0
+    """The 1-, 5- and 15-minute load its /proc/loadavg says (Lab.set_load changes it)."""
 
 
 @dataclass
@@ -213,7 +223,7 @@ class Lab:
         name = f"b{index}"
         ns = f"nx{self.run_id}b{index}"
         bdir = self.dir / name
-        for sub in ("nix", "etc-nix", "home/.ssh"):
+        for sub in ("nix", "etc-nix", "home/.ssh", WHOLE_PROC):
             (bdir / sub).mkdir(parents=True)
         host_key = bdir / "host_key"
         run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"nxlab-{name}", "-f", str(host_key)])
@@ -228,6 +238,7 @@ class Lab:
         self._record()
         add_build_users(builder.group, builder.users, [Path("/"), builder.root])
         (bdir / "lab-id").write_text(builder.lab_id + "\n")
+        write_load(bdir / LOADAVG, spec.load)
         (bdir / "etc-nix" / "nix.conf").write_text(
             f"build-users-group = {builder.group}\nsandbox = true\nsubstituters =\n"
             f"experimental-features = nix-command\nextra-sandbox-paths = /lab-id={bdir / 'lab-id'}\n"
@@ -243,7 +254,7 @@ class Lab:
         )
         run(["ip", "netns", "add", ns])
         self._record()
-        veth, peer = f"nx{self.run_id}v{index}", f"nx{self.run_id}p{index}"
+        veth, peer = veth_name(self.run_id, index), f"nx{self.run_id}p{index}"
         run(["ip", "link", "add", veth, "type", "veth", "peer", "name", peer])
         run(["ip", "link", "set", peer, "netns", ns])
         run(["ip", "link", "set", veth, "master", self.bridge])
@@ -272,6 +283,8 @@ class Lab:
                     str(bdir / "sshd.log"),
                     str(builder.root),
                     str(self.dir),
+                    str(bdir / LOADAVG),
+                    str(bdir / WHOLE_PROC),
                 ),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -328,8 +341,11 @@ class Lab:
         self.start_sshd(builder)
 
     def spawn(self, builder: Builder, argv: list[str], marker: str, log: str) -> None:
-        """Start argv in the builder's network, mount (its /etc/nix) and UTS namespaces; no wait."""
-        script = 'mount --bind "$1" /etc/nix && hostname "$2" && shift 2 && exec "$@"'
+        """Start argv in the builder's network, mount (its /etc/nix and load) and UTS namespaces; no wait."""
+        script = (
+            'mount --bind "$1" /etc/nix && mount --bind "$2" /proc/loadavg && mount -t proc proc "$3" '
+            '&& hostname "$4" && shift 4 && exec "$@"'
+        )
         b = builder
         env = {
             **os.environ,
@@ -338,7 +354,9 @@ class Lab:
             "PYTHONPATH": str(Path(__file__).parents[2]),
         }
         proc = subprocess.Popen(
-            _in_namespaces(b, script, str(b.dir / "etc-nix"), b.name, *argv),
+            _in_namespaces(
+                b, script, str(b.dir / "etc-nix"), str(b.dir / LOADAVG), str(b.dir / WHOLE_PROC), b.name, *argv
+            ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=(b.dir / log).open("w"),
@@ -405,7 +423,28 @@ class Lab:
                 proc.stdout.close()
         builder.procs.clear()
 
+    def set_load(self, name: str, load1: float) -> None:
+        """What builder name's /proc/loadavg says from now on, for every reader (probes, live load readers)."""
+        write_load(self.builder(name).dir / LOADAVG, load1)
+
     # ---- client side ----------------------------------------------------------------------------
+    def bytes_to(self, name: str) -> int:
+        """Bytes sent to builder name so far (Ethernet frames through its veth; see tests/lab/traffic.py)."""
+        return counter(self._veth(name), "tx_bytes")
+
+    def bytes_from(self, name: str) -> int:
+        """Bytes builder name has sent so far."""
+        return counter(self._veth(name), "rx_bytes")
+
+    def _veth(self, name: str) -> str:
+        return veth_name(self.run_id, self.builders.index(self.builder(name)) + 1)
+
+    def ssh_argv(self, builder: Builder, *command: str) -> list[str]:
+        """An ssh from the client (the root namespace) to the builder as root, running command there."""
+        unpinned = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR"]
+        login = ["-F", "/dev/null", "-i", str(self.client_key), "-o", "IdentitiesOnly=yes", *unpinned]
+        return ["ssh", *login, f"root@{builder.address}", *command]
+
     def client_env(self) -> dict[str, str]:
         """Environment for running nix as the lab's client: its own nix.conf and ssh options."""
         env = dict(os.environ)

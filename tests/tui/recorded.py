@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nixswarm.build.eta import Expected, no_history
 from nixswarm.build.prepare import BuildRequest
 from nixswarm.errors import ConnectionFailure
 from nixswarm.files.selection import Skipped
@@ -192,7 +193,7 @@ class ReplayBuild:
                 self.paused.set()
                 await self.release.wait()
             self.clock.now += 1
-            listener.line(line)
+            listener.lines([line])
         return self.exit_code
 
 
@@ -205,6 +206,7 @@ class Fakes:
     prober: Prober = field(default_factory=Prober)
     fetcher: KeyFetcher = field(default_factory=KeyFetcher)
     builder: ReplayBuild | None = None
+    expected: Expected = no_history
 
     def services(self) -> Services:
         builder = self.builder or ReplayBuild(self.clock)
@@ -216,6 +218,7 @@ class Fakes:
             build=builder,
             local_load=lambda: 0.75,
             clock=self.clock,
+            expected=self.expected,
         )
 
     def app(self, theme: str | None = None, overrides: Overrides | None = None) -> NixswarmApp:

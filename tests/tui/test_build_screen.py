@@ -39,6 +39,14 @@ async def start_build(pilot: Pilot[Any]) -> BuildScreen:
     return screen
 
 
+async def paused_build(pilot: Pilot[Any], builder: ReplayBuild) -> BuildScreen:
+    """A build started and paused where its ReplayBuild says."""
+    screen = await start_build(pilot)
+    await builder.paused.wait()
+    await pilot.pause()
+    return screen
+
+
 def lane(screen: BuildScreen, host: str) -> list[str]:
     table: DataTable[Text] = screen.query_one("#lanes", DataTable)
     return [c.plain for c in table.get_row(host)]
@@ -53,9 +61,7 @@ async def test_each_host_gets_a_lane_with_what_runs_there_and_for_how_long(fakes
     fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
     app = fakes.app()
     async with app.run_test(size=(150, 40)) as pilot:
-        screen = await start_build(pilot)
-        await fakes.builder.paused.wait()
-        await pilot.pause()
+        screen = await paused_build(pilot, fakes.builder)
         assert lane(screen, "alpha") == ["alpha", f"{N0} 14.0 s", "0", "0", "14.0 s", ""]
         assert lane(screen, "charlie") == ["charlie", f"{N1} 7.0 s", "0", "0", "7.0 s", ""]
         assert lane(screen, "local")[1] == "idle"
@@ -64,6 +70,39 @@ async def test_each_host_gets_a_lane_with_what_runs_there_and_for_how_long(fakes
         fakes.builder.release.set()
         await settle(pilot)
         assert lane(screen, "alpha")[1:4] == ["idle", "2", "0"]
+
+
+async def test_the_progress_line_counts_built_of_total_and_leaves_out_the_eta_once_the_build_ends(fakes: Fakes) -> None:
+    fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await paused_build(pilot, fakes.builder)
+        assert text_of(screen, "#build-progress").endswith(" 0/4 built · 2 running · 2 waiting · ETA unknown")
+        fakes.builder.release.set()
+        await settle(pilot)
+        assert text_of(screen, "#build-progress") == "█" * 30 + " 4/4 built · 0 running · 0 waiting"
+
+
+async def test_the_eta_takes_a_derivations_time_from_the_history_and_the_rest_from_this_builds_median(
+    fakes: Fakes,
+) -> None:
+    fakes.builder = ReplayBuild(fakes.clock, pause_after=140)  # l0-n0 took 74 s, l0-n1 81 s; l1-n0, l1-n1 run
+    asked: list[tuple[str, str]] = []
+
+    def history(name: str, host: str) -> float | None:
+        asked.append((name, host))
+        return 90.0 if name == "lab-7fc70a-l1-n0" else None
+
+    fakes.expected = history
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await paused_build(pilot, fakes.builder)
+        # l1-n0: 90 s less 19 s = 71 s; l1-n1: the median 77.5 s less 12 s; two slots: max(71, 136.5 / 2)
+        assert text_of(screen, "#build-progress").endswith(" 2/4 built · 2 running · 0 waiting · ETA 1 min 11 s")
+        assert ("lab-7fc70a-l1-n0", "alpha") in asked
+        assert ("lab-7fc70a-l1-n1", "charlie") in asked
+        fakes.builder.release.set()
+        await settle(pilot)
 
 
 async def test_the_summary_appears_when_the_build_is_over(fakes: Fakes) -> None:
@@ -132,8 +171,7 @@ async def test_c_cancels_only_after_a_confirmation(fakes: Fakes) -> None:
     fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
     app = fakes.app()
     async with app.run_test(size=(150, 40)) as pilot:
-        screen = await start_build(pilot)
-        await fakes.builder.paused.wait()
+        screen = await paused_build(pilot, fakes.builder)
         await pilot.press("escape")  # still building: escape does not leave
         assert app.screen is screen
         await pilot.press("c")
@@ -178,8 +216,7 @@ async def test_quitting_during_a_build_asks_then_stops_the_build_before_leaving(
     fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
     app = fakes.app()
     async with app.run_test(size=(150, 40)) as pilot:
-        screen = await start_build(pilot)
-        await fakes.builder.paused.wait()
+        screen = await paused_build(pilot, fakes.builder)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)

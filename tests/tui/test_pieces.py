@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from nixswarm.errors import ValidationError
-from nixswarm.model import Choice, FailureKind, NixVersion, ProbeFailure, TrustState
+from nixswarm.model import Choice, FailureKind, Host, NixVersion, ProbeFailure, TrustState
 from nixswarm.model.trust import KeyCheck
 from nixswarm.scan.inventory import Known
 from nixswarm.scan.session import HostReport
@@ -16,8 +16,9 @@ from nixswarm.ssh.include import include_line
 from nixswarm.store import paths
 from nixswarm.store.settings import Defaults, HostEntry, Settings
 from nixswarm.store.state import State
-from nixswarm.tui.board import HISTORY, Board
+from nixswarm.tui.board import HISTORY, Board, HostRow
 from nixswarm.tui.cells import host_cells
+from nixswarm.tui.facts import host_facts
 from nixswarm.tui.jobs.write_job import plan_write
 from nixswarm.tui.machines_line import machines_line
 from nixswarm.tui.palette import Palette
@@ -86,6 +87,17 @@ def test_cells_show_hostile_text_as_text_never_as_markup() -> None:
     row = board.refreshed("alpha", ProbeFailure(FailureKind.BAD_OUTPUT, "[b]x[/b] [link=y]z"), APPROVED)
     assert row is not None
     assert host_cells(row, PALETTE)[-1].plain == "bad-output: [b]x[/b] [link=y]z"
+
+
+def test_a_hosts_details_say_its_owners_limits_and_its_jobs_cell_keeps_to_them() -> None:
+    limited = HostRow(
+        Known(Host("b1", ("10.0.0.2",), max_jobs=4, max_load=2), Choice(max_jobs=8), True), TrustState.UNKNOWN
+    )
+    assert ("owner's limits", "4 jobs, load 2") in host_facts(limited)
+    assert host_cells(limited, PALETTE)[6].plain == "4"
+    free = replace(limited, known=replace(limited.known, host=Host("b1", ("10.0.0.2",))))
+    assert "owner's limits" not in dict(host_facts(free))
+    assert host_cells(free, PALETTE)[6].plain == "8"
 
 
 def test_the_machines_line_says_why_a_host_gets_none_or_is_not_written() -> None:

@@ -80,17 +80,31 @@ def test_the_trust_dialog_of_a_new_key_offers_to_approve_it(fakes: Fakes, snap_c
     assert snap_compare(fakes.app(), terminal_size=SIZE, run_before=opened("t", host="bravo"))
 
 
-@THEMES
-def test_the_build_screen_mid_build_shows_a_lane_per_host(fakes: Fakes, snap_compare: SnapCompare, theme: str) -> None:
-    builder = fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
+def paused_build(builder: ReplayBuild) -> RunBefore:
+    """A run_before: the first scan done, a build of .#hello started, and paused where builder says."""
 
-    async def mid_build(pilot: Pilot[Any]) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
         await settle(pilot)
         await pilot.press("b", *".#hello", "enter")
         await builder.paused.wait()
         await pilot.pause()
 
-    assert snap_compare(fakes.app(theme=theme), terminal_size=SIZE, run_before=mid_build)
+    return run
+
+
+@THEMES
+def test_the_build_screen_mid_build_shows_a_lane_per_host(fakes: Fakes, snap_compare: SnapCompare, theme: str) -> None:
+    builder = fakes.builder = ReplayBuild(fakes.clock, pause_after=45)
+    assert snap_compare(fakes.app(theme=theme), terminal_size=SIZE, run_before=paused_build(builder))
+
+
+@THEMES
+def test_the_build_screen_shows_built_of_total_what_waits_and_the_eta(
+    fakes: Fakes, snap_compare: SnapCompare, theme: str
+) -> None:
+    builder = fakes.builder = ReplayBuild(fakes.clock, pause_after=140)  # two built, the last two running
+    fakes.expected = lambda name, host: 90.0 if (name, host) == ("lab-7fc70a-l1-n0", "alpha") else None
+    assert snap_compare(fakes.app(theme=theme), terminal_size=SIZE, run_before=paused_build(builder))
 
 
 @THEMES

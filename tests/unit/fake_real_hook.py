@@ -1,6 +1,8 @@
 """A stand-in for `nix __build-remote` that speaks the hook protocol like build-remote.cc and records what it got.
 
-Run as a script; FAKE_HOOK (JSON) says where to record, which replies to give in turn, and how to exit.
+Run as a script; FAKE_HOOK (JSON) says where to record, which replies to give in turn, and how to exit. With
+`per_host`, each instance is a builder: the host in its `builders` setting (`ssh-ng://HOST ...`) picks its replies,
+and it records to `<record>.<HOST>`; the reply `unreachable` prints build-remote's connection error, then declines.
 """
 
 from __future__ import annotations
@@ -28,13 +30,19 @@ def main() -> int:
         save.write_text(json.dumps(record))
 
     reader = WireReader(lambda n: os.read(0, n))
-    record["settings"] = read_settings(reader)
+    settings = read_settings(reader)
+    record["settings"] = settings
     reader.take_raw()
+    replies = list(script.get("replies", []))
+    per_host = script.get("per_host")
+    if per_host is not None:
+        host = settings.get("builders", "").split(" ", 1)[0].split("://", 1)[-1]
+        save = Path(f"{script['record']}.{host}")
+        replies = list(per_host.get(host, []))
     flush()
     if script.get("permanently"):
         sys.stderr.write("# decline-permanently\n")
         return 0
-    replies = list(script["replies"])
     while True:
         try:
             request = read_request(reader)
@@ -50,6 +58,9 @@ def main() -> int:
         if reply == "die":
             sys.stderr.write("fake hook: dying\n")
             return 3
+        if reply == "unreachable":
+            sys.stderr.write("error: cannot build on 'ssh-ng://host': connection refused\n")
+            reply = "decline"
         if script.get("chatter"):
             sys.stderr.write('@nix {"action":"msg","level":5,"msg":"considering a machine"}\nplain chatter\n')
         sys.stderr.write(f"# {reply}\n")

@@ -38,6 +38,7 @@ TXT_KEYS = [
     b"features",
     b"mandatory",
     b"max-jobs",
+    b"max-load",
     b"speed-factor",
     b"user",
     b"fingerprint",

@@ -84,6 +84,46 @@ SAMPLE: dict[str, Figures] = {
         "worst_message_ms": 1.8,
     },
     "soak": {"scans": 200, "scans_complete": 200, "builds": 50, "builds_ok": 50},
+    "placement": {
+        "rounds": 2,
+        "busy_graph": [6, 2, 1],
+        "small_graph": [8, 3, 0],
+        "clients": [
+            {
+                "nix": "2.8.0",
+                "decided_ms": [9.5, 11.0, 19.4, 30.1],
+                "locality": {
+                    "Nix's own": {"sent": [844e6, 850e6], "seconds": [6.4, 8.6]},
+                    "scheduler": {"sent": [422e6, 212e6], "seconds": [7.0, 7.3]},
+                },
+                "busy": {
+                    "Nix's own": {"busy": [4, 4], "seconds": [3.2, 3.0]},
+                    "scheduler": {"busy": [0, 0], "seconds": [7.7, 7.6]},
+                },
+                "small": {"Nix's own": {"seconds": [1.9, 1.8]}, "scheduler": {"seconds": [2.5, 2.4]}},
+            }
+        ],
+    },
+    "eta": {
+        "rounds": 3,
+        "goal_at_half": 0.15,
+        "far": {"host": "b1", "delay_s": 0.1, "warm": 2},
+        "eta": {
+            "errors": {
+                "first": {"0.25": [0.3, 0.35, None], "0.5": [0.2, 0.22, 0.25], "0.75": [0.1, 0.12, 0.15]},
+                "second": {"0.25": [0.04, 0.05, 0.06], "0.5": [0.03, 0.04, 0.05], "0.75": [0.02, 0.03, 0.04]},
+            },
+            "seconds": {"first": [17.0, 17.5, 18.0], "second": [16.8, 17.1, 17.4]},
+        },
+        "makespan": {
+            "cases": {
+                "Nix's own hook (--placement nix)": {"seconds": [30.1, 31.0, 32.2], "far": [8, 8, 8]},
+                "duration-guided (nixswarm)": {"seconds": [25.3, 26.0, 26.4], "far": [3, 4, 4]},
+            },
+            "warm_seconds": [31.0, 30.5],
+            "warm_far": [8, 8],
+        },
+    },
 }
 
 

@@ -24,6 +24,7 @@ from nixswarm.build.log_events import (
 from nixswarm.build.progress import Progress
 from nixswarm.build.results import BuildBegan, BuildEnded, Change, HostUnreachable, NixMessage, drv_name
 from nixswarm.model.validate import LOCAL
+from tests.unit.fake_clock import Clock
 
 DATA = Path(__file__).parent / "data"
 B1 = "ssh-ng://root@10.77.186.11"
@@ -32,16 +33,6 @@ B3 = "ssh-ng://root@10.77.186.13"
 NAMES = {B1: "b1", B2: "b2", B3: "b3"}
 DRV_A = "/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-a.drv"
 DRV_B = "/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-b.drv"
-
-
-class Clock:
-    """A clock the test moves: one second per line replayed."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def replay(name: str, names: dict[str, str] | None = None) -> tuple[Progress, list[Change]]:

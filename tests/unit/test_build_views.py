@@ -10,21 +10,12 @@ from nixswarm.build.progress import Progress
 from nixswarm.build.results import BuildBegan, BuildEnded, DrvResult, HostUnreachable, Status, Summary
 from nixswarm.build.view_plain import PlainView, format_change, format_duration, format_summary
 from nixswarm.build.view_tty import TtyView, render_lanes
+from tests.unit.fake_clock import Clock
 
 DATA = Path(__file__).parent / "data"
 NAMES = {f"ssh-ng://root@10.77.186.1{n}": f"b{n}" for n in (1, 2, 3)}
 DRV = "/nix/store/vrhb5j47m1msfshpzx8fchd9xhhfj2hp-foo.drv"
 OUR_ESCAPES = re.compile(r"\x1b\[(?:\d+F|2K|J|\?25[lh])")
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def result(status: Status, error: str = "", tail: tuple[str, ...] = ()) -> DrvResult:

@@ -13,6 +13,7 @@ from nixswarm.build.progress import Progress
 from nixswarm.build.results import BuildLog
 from nixswarm.build.view_plain import format_change
 from nixswarm.build.watch import Watch
+from tests.unit.fake_clock import Clock
 
 DATA = Path(__file__).parent / "data"
 CAPTURES = ["nix28-remote-logs.log", "nix226-remote-logs.log", "nix234-remote-logs.log"]
@@ -68,16 +69,6 @@ def test_a_line_of_a_build_that_nix_counted_as_ended_still_gets_its_host() -> No
     progress.feed_line('@nix {"action":"stop","id":5}')
     assert progress.source(5) == ("b1", drv)
     assert progress.source(6) is None
-
-
-class Clock:
-    """A clock the test moves."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.mark.parametrize("wish", [LogWish(print_logs=True), LogWish()], ids=["-L", "no -L"])

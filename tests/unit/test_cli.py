@@ -59,7 +59,7 @@ def test_version_prints_the_version_on_stdout(capsys: pytest.CaptureFixture[str]
         (["hosts"], "required: ACTION"),
         (["hosts", "add", "b1"], "required: [USER@]ADDR[:PORT]"),
         (["hosts", "list", "--nope"], "unrecognized arguments: --nope"),
-        (["explain"], "required: --system"),
+        (["explain"], "one of the arguments --system --drv is required"),
         (["scan", "--timeout", "soon"], "not a number of seconds: 'soon'"),
         (["--timeout", "0", "scan"], "must be 0.1-300 seconds"),
         (["hosts", "add", "b1", "10.0.0.2", "--max-jobs", "many"], "invalid int value: 'many'"),

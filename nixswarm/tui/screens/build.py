@@ -1,8 +1,9 @@
-"""The build screen: a lane per host, the log of the selected derivation, the per-host summary at the end."""
+"""The build screen: its progress and ETA, a lane per host, the selected derivation's log, the summary at the end."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
@@ -15,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Log, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
+from nixswarm.build.eta import Expected, no_history
 from nixswarm.build.log_flags import LogWish
 from nixswarm.build.prepare import BuildRequest
 from nixswarm.build.results import Summary, drv_name
@@ -27,18 +29,24 @@ from nixswarm.tui.failures import JobScreen
 from nixswarm.tui.lanes import DRV_COLUMNS, LANE_COLUMNS, ended_cells, lane_cells, running_cells
 from nixswarm.tui.palette import Palette
 from nixswarm.tui.screens.confirm import ConfirmScreen
+from nixswarm.tui.widgets.build_progress import BuildProgress
 from nixswarm.tui.widgets.key_bar import KeyBar
 
 TICK = 1.0
 """Seconds between redraws while nothing happens (elapsed times move)."""
+CHATTY = 0.1
+"""Least seconds between two redraws asked for by log lines alone (a build starting or ending redraws at once)."""
 
 
 class _Feed:
-    """The BuildListener the core's build talks to: feeds the board, then asks for one redraw."""
+    """The BuildListener the core's build talks to: feeds the board, then asks for one redraw (of a chatty build's
+    log, at most every CHATTY seconds; the TICK redraw shows the last lines)."""
 
     def __init__(self, board: BuildBoard, changed: Callable[[], None]) -> None:
         self.board = board
         self.changed = changed
+        self._told: tuple[int, float] | None = None
+        """The board's version and the time when a redraw was last asked for by lines."""
 
     def planned(self, machines: dict[str, str], skipped: Sequence[Skipped], notes: Sequence[str]) -> None:
         self.board.planned(machines, skipped, notes)
@@ -48,12 +56,21 @@ class _Feed:
         self.board.notes += (text,)  # the build prompt takes no --dry-run; shown should a request ask for one
         self.changed()
 
-    def started(self, wish: LogWish) -> None:
+    def started(self, wish: LogWish, why: Callable[[str], str], expected: Expected = no_history) -> None:
+        self.board.progress.why = why
+        if expected is not no_history:  # the build's history; else the Services' own (a test's fake)
+            self.board.use_history(expected)
         self.changed()  # the build screen shows every log itself, whatever -L or --log-format asked
 
-    def line(self, text: str) -> None:
-        self.board.feed(text)
-        self.changed()
+    def planned_drvs(self, drvs: Sequence[str]) -> None:
+        self.board.progress.graph.set_planned(list(drvs))
+
+    def lines(self, texts: Sequence[str]) -> None:
+        self.board.feed_lines(texts)
+        version, now = self.board.progress.version, self.board.clock()
+        if self._told is None or self._told[0] != version or now - self._told[1] >= CHATTY:
+            self._told = (version, now)
+            self.changed()
 
     def tick(self) -> None:
         """The screen redraws on its own interval."""
@@ -94,7 +111,7 @@ class BuildScreen(JobScreen):
         super().__init__()
         self.ctx = ctx
         self.request = request
-        self.board = BuildBoard(ctx.services.clock)
+        self.board = BuildBoard(ctx.services.clock, ctx.services.expected)
         self.state = "preparing: checking the hosts and the local Nix…"
         self.exit_code: int | None = None
         self.worker: Worker[None] | None = None
@@ -110,6 +127,7 @@ class BuildScreen(JobScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="build-title", markup=False)
         yield Static(id="build-notes", markup=False)
+        yield BuildProgress(id="build-progress")
         yield _table("lanes", LANE_COLUMNS, cursor=False)
         with Horizontal(id="build-bottom"):
             yield _table("drvs", DRV_COLUMNS, cursor=True)
@@ -127,7 +145,7 @@ class BuildScreen(JobScreen):
 
     @work(exclusive=True, exit_on_error=False, group="build")
     async def build(self) -> None:
-        """The core's build, fed to the board line by line."""
+        """The core's build, fed to the board as nix's lines are read."""
         config = self.ctx.config
         feed = _Feed(self.board, self._changed)
         self.exit_code = await self.ctx.services.build(config.settings, config.state, self.request, feed)
@@ -174,6 +192,8 @@ class BuildScreen(JobScreen):
         self.query_one("#build-title", Static).update(Text(title, style="bold"))
         notes = [f"left out {s.name}: {s.reason}" for s in board.skipped] + list(board.notes)
         self.query_one("#build-notes", Static).update(Text("\n".join(notes)))
+        outlook = board.forecast.outlook(now)
+        self.query_one("#build-progress", BuildProgress).show(outlook, self.palette, ended=not self.running)
         lanes = self.query_one("#lanes", DataTable)
         for view in board.progress.hosts():
             _show(lanes, view.name, lane_cells(view, now, self.palette), LANE_COLUMNS)
@@ -191,7 +211,9 @@ class BuildScreen(JobScreen):
         if drv != self.selected:
             self.selected = drv
             self._shown = 0
-            self.query_one("#log-title", Static).update(f"log: {drv_name(drv)}" if drv else "log")
+            log = self.board.logs.get(drv) if drv else None
+            placed = f"  ·  {log.why}" if log is not None and log.why else ""
+            self.query_one("#log-title", Static).update(f"log: {drv_name(drv)}{placed}" if drv else "log")
             self.query_one("#drv-log", Log).clear()
             self._show_log()
 
@@ -201,7 +223,7 @@ class BuildScreen(JobScreen):
             return
         total = log.dropped + len(log.lines)
         if total > self._shown:
-            fresh = log.lines[max(0, len(log.lines) - (total - self._shown)) :]
+            fresh = list(itertools.islice(log.lines, max(0, len(log.lines) - (total - self._shown)), None))
             self.query_one("#drv-log", Log).write_lines(fresh)
             self._shown = total
 

@@ -28,6 +28,7 @@ from nixswarm.tui.widgets.host_grid import HostGrid
 
 if TYPE_CHECKING:
     from nixswarm.build.prepare import BuildRequest
+    from nixswarm.history.queries import RecentRun
     from nixswarm.tui.jobs.write_job import WritePlan
     from nixswarm.tui.screens.installable import InstallableScreen
 
@@ -45,6 +46,16 @@ class HostsScreen(LiveHosts):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
         self.last_build = ""
+        self.recent: dict[str, tuple[RecentRun, ...]] = {}
+        """Each host key's latest builds, for the details (read from the history in a thread)."""
+
+    def on_screen_resume(self) -> None:
+        self.read_recent()  # at the start, and back from a build that added to the history
+
+    @work(exclusive=True, exit_on_error=False, group="history")
+    async def read_recent(self) -> None:
+        """Read the hosts' latest builds off the event loop."""
+        self.recent = await asyncio.to_thread(self.ctx.services.recent_builds)
 
     # ---- helpers ------------------------------------------------------------------------------------------
     def _current_row(self) -> HostRow | None:
@@ -89,7 +100,8 @@ class HostsScreen(LiveHosts):
 
     def action_details(self) -> None:
         """enter: every fact of the highlighted row."""
-        from nixswarm.tui.facts import host_facts, local_facts
+        from nixswarm.history.runs import LOCAL_KEY
+        from nixswarm.tui.facts import host_facts, local_facts, recent_facts
         from nixswarm.tui.machines_line import machines_line
         from nixswarm.tui.screens.details import DetailsScreen
 
@@ -97,21 +109,28 @@ class HostsScreen(LiveHosts):
         if key == LOCAL and self.board.local is not None:
             local = self.board.local
             self.app.push_screen(
-                DetailsScreen(f"{local.local.hostname} (this machine)", local_facts(local), local.loads, None)
+                DetailsScreen(
+                    f"{local.local.hostname} (this machine)",
+                    local_facts(local) + recent_facts(self.recent.get(LOCAL_KEY, ())),
+                    local.loads,
+                    None,
+                )
             )
             return
         row = self.board.row(key) if key is not None else None
         if row is None:
             return
         config = self.ctx.config
+        approved = config.state.approved_key(row.name)
         line = machines_line(
             row.entry,
-            config.state.approved_key(row.name),
+            approved,
             config.settings.defaults,
             self._nix(),
             configured=row.known.configured,
         )
-        self.app.push_screen(DetailsScreen(row.name, host_facts(row), row.loads, line))
+        recent = recent_facts(self.recent.get(approved.fingerprint, ()) if approved else ())
+        self.app.push_screen(DetailsScreen(row.name, host_facts(row) + recent, row.loads, line))
 
     def action_trust(self) -> None:
         """t: fetch the key the host presents now, then ask."""
