@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from nixswarm.build.command import dry_run_text, invocation
@@ -12,6 +14,7 @@ from nixswarm.build.dry_plan import DryPlan
 from nixswarm.build.eta import Expected
 from nixswarm.build.live_load import live_loads
 from nixswarm.build.log_flags import LogWish, log_wish
+from nixswarm.build.lookahead_file import write_lookahead
 from nixswarm.build.placement_log import PlacementLog, no_reason
 from nixswarm.build.prepare import BuildRequest, prepare
 from nixswarm.build.results import Summary
@@ -74,8 +77,8 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
         listener.started(log_wish(prepared.nix_args, prepared.setup.settings.version), why, prepared.expected)
         began = time.time()
         dry = DryPlan(run.argv, run.env)
-        planning = asyncio.create_task(dry.run())
-        planning.add_done_callback(lambda task: _tell_planned(task, listener))
+        ahead = where.ledger if followed else None
+        planning = asyncio.create_task(_planning(dry, listener, ahead, prepared.expected))
         async with live_loads(followed, where):
             code = await run_nix(run.argv, run.env, listener.lines, listener.tick)
         dry.stop()
@@ -89,6 +92,18 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
         await asyncio.shield(asyncio.to_thread(remove_build_dir, where))
 
 
-def _tell_planned(task: asyncio.Task[list[str]], listener: BuildListener) -> None:
-    if not task.cancelled() and task.exception() is None and (drvs := task.result()):
-        listener.planned_drvs(drvs)
+async def _planning(dry: DryPlan, listener: BuildListener, ahead: Path | None, expected: Expected) -> None:
+    """The dry run's derivations to the listener and, when nixswarm places them, to the scheduler's look ahead
+    (in the hook's folder ahead). What goes wrong here only costs the build its progress total or look ahead."""
+    try:
+        drvs = await dry.run()
+    except OSError:
+        return
+    if not drvs:
+        return
+    listener.planned_drvs(drvs)
+    if ahead is not None and not dry.stopping:
+        try:
+            await asyncio.to_thread(write_lookahead, ahead, drvs, expected)
+        except (OSError, ValueError) as err:
+            logging.getLogger(__name__).warning("nixswarm: no look ahead for the scheduler: %s", err)

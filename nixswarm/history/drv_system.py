@@ -16,6 +16,11 @@ def drv_system(drv_path: str) -> str | None:
             data = drv.read()
     except OSError:
         return None
+    return system_of(data)
+
+
+def system_of(data: bytes) -> str | None:
+    """The system in a .drv file's bytes; None when they are no derivation."""
     if not data.startswith(b"Derive("):
         return None
     match = _SYSTEM.search(data)

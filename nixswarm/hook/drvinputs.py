@@ -11,7 +11,7 @@ from nixswarm.hook.drvfile import HEAD, parse_outputs, read_head
 from nixswarm.hook.readfile import read_whole
 
 _STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"')
-_STORE_PATH = re.compile(r"/nix/store/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]{1,211}")
+STORE_PATH = re.compile(r"/nix/store/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]{1,211}")
 MAX_INPUTS = 100_000
 
 
@@ -90,21 +90,21 @@ def input_paths(drv_path: str) -> list[str]:
         drvs, sources = parse_inputs(read_whole(drv_path))
     except (OSError, DrvError, IndexError):
         return []
-    paths = [s for s in sources if _STORE_PATH.fullmatch(s)]
+    paths = [s for s in sources if STORE_PATH.fullmatch(s)]
     for drv, names in drvs:
-        if not _STORE_PATH.fullmatch(drv):
+        if not STORE_PATH.fullmatch(drv):
             continue
         try:
             outputs = dict(parse_outputs(read_head(drv)))
         except (OSError, ValueError):
             continue
-        paths += [outputs[n] for n in names if outputs.get(n) and _STORE_PATH.fullmatch(outputs[n])]
+        paths += [outputs[n] for n in names if outputs.get(n) and STORE_PATH.fullmatch(outputs[n])]
     return paths
 
 
 def output_paths(drv_path: str) -> list[str]:
     """The drv's own output paths (what the builder has once it has built it)."""
     try:
-        return [p for _, p in parse_outputs(read_head(drv_path)) if p and _STORE_PATH.fullmatch(p)]
+        return [p for _, p in parse_outputs(read_head(drv_path)) if p and STORE_PATH.fullmatch(p)]
     except (OSError, ValueError):
         return []

@@ -14,9 +14,11 @@ from nixswarm.hook.drvfile import output_locks
 from nixswarm.hook.drvinputs import input_paths, output_paths
 from nixswarm.hook.durations import Durations, drv_name
 from nixswarm.hook.loads import read_loads
+from nixswarm.hook.lookahead import Lookahead
 from nixswarm.hook.messages import Try, encode_settings
 from nixswarm.hook.occupancy import held_locks, is_held
 from nixswarm.hook.realhook import RealHook
+from nixswarm.hook.reserve import keep_for_rivals
 from nixswarm.hook.score import DEFAULT_WORK, Situation, named, rank, why
 from nixswarm.hook.sizes import path_bytes
 
@@ -68,12 +70,14 @@ NEVER = ("does not build", "lacks", "takes only")
 class Seen:
     """The ranking a decision was made from, for its record."""
 
-    __slots__ = ("decided_ms", "left_out", "scores")
+    __slots__ = ("decided_ms", "kept", "left_out", "scores")
 
-    def __init__(self, scores: list[Score], left_out: list[tuple[str, str]], decided_ms: float) -> None:
+    def __init__(self, scores: list[Score], left_out: list[tuple[str, str]], decided_ms: float, kept: str) -> None:
         self.scores = scores
         self.left_out = left_out
         self.decided_ms = decided_ms
+        self.kept = kept
+        """Why its best host was kept for more urgent work ("" when it was not: reserve.py)."""
         """Milliseconds spent ranking (the scheduler's own cost, before any real hook is asked)."""
 
 
@@ -88,6 +92,7 @@ class Scheduler:
         self.out = out
         self.hooks: dict[str, RealHook] = {}
         self.durations = Durations(config.durations)
+        self.lookahead = Lookahead(ledger.folder)
         self.accepted_hook: RealHook | None = None
         """The real hook that accepted the last derivation offered."""
 
@@ -96,8 +101,10 @@ class Scheduler:
         and the local weight allows it); otherwise the derivation is postponed when no builder takes it."""
         begun = time.monotonic()
         inputs = input_paths(request.drv_path)
-        scores, left_out = self.ledger.schedule(lambda placed, state: self._assess(request, inputs, placed, state))
-        seen = Seen(scores, left_out, (time.monotonic() - begun) * 1000)
+        scores, left_out, kept = self.ledger.schedule(
+            lambda placed, state: self._assess(request, inputs, placed, state)
+        )
+        seen = Seen(scores, left_out, (time.monotonic() - begun) * 1000, kept)
         tried: list[str] = []
         for score in scores:
             answer = self._offer(request, score)  # asked even when this build fills it: a slot may have freed
@@ -144,6 +151,8 @@ class Scheduler:
         reason = f"chosen by score ({score.finish:.1f} s)"
         try:
             reason = why(score, seen.scores, seen.left_out) + (f"; {', '.join(tried)}" if tried else "")
+            if seen.kept and score is seen.scores[0]:
+                reason += f"; {seen.kept}"
             self._book(request, score, inputs)
         except Exception:  # bookkeeping lost, build kept
             reason += "; bookkeeping failed"
@@ -182,7 +191,7 @@ class Scheduler:
 
     def _assess(
         self, request: Try, inputs: list[str], placed: Placed, state: dict[str, Any]
-    ) -> tuple[list[Score], list[tuple[str, str]]]:
+    ) -> tuple[list[Score], list[tuple[str, str]], str]:
         now = time.time()
         runs: dict[str, list[Any]] = state.setdefault("runs", {})
         waiting: dict[str, list[Any]] = state.setdefault("waiting", {})
@@ -212,7 +221,18 @@ class Scheduler:
             work=work,
             known=self.durations.of(drv_name(request.drv_path)),
         )
-        return rank(self.config.hosts, request.system, request.features, inputs, situation)
+        scores, left_out = rank(self.config.hosts, request.system, request.features, inputs, situation)
+        kept = ""
+        if (
+            scores
+            and scores[0].free
+            and (rivals := self.lookahead.rivals(request.drv_path, request.system, set(placed)))
+        ):
+            hosts = {h.name: h for h in self.config.hosts}
+            scores, kept = keep_for_rivals(
+                scores, hosts, rivals, situation, known_of=lambda d: self.durations.of(drv_name(d)), name_of=drv_name
+            )
+        return scores, left_out, kept
 
     @staticmethod
     def _running(placed: Placed, runs: dict[str, list[Any]], work: float) -> dict[str, list[tuple[float, float]]]:

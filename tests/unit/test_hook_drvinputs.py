@@ -113,7 +113,7 @@ def test_only_store_paths_are_input_paths(tmp_path: Path) -> None:
 def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder that input_paths takes for the store."""
     pattern = re.escape(str(tmp_path)) + r"/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]{1,211}"
-    monkeypatch.setattr(drvinputs, "_STORE_PATH", re.compile(pattern))
+    monkeypatch.setattr(drvinputs, "STORE_PATH", re.compile(pattern))
     return tmp_path
 
 

@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 
 from nixswarm.hook.loads import write_loads
+from nixswarm.hook.lookahead import FILE, Entry, render
 from nixswarm.hook.messages import Try, encode_settings
 from nixswarm.hook.wire import encode_strings
 from tests.unit.test_hook_proxy import FAKE_HOOK, SETTINGS, FakeNix, drv
 
 Hosts = list[dict[str, object]]
+X86 = "x86_64-linux"
 Start = Callable[..., FakeNix]
 
 
@@ -31,8 +33,11 @@ def host(name: str, **extra: object) -> dict[str, object]:
 def start(tmp_path: Path) -> Iterator[Start]:
     started: list[FakeNix] = []
 
-    def make(hosts: Hosts, per_host: dict[str, list[str]], share: float | None = 0.0) -> FakeNix:
+    def make(
+        hosts: Hosts, per_host: dict[str, list[str]], share: float | None = 0.0, durations: str | None = None
+    ) -> FakeNix:
         policy = {
+            "durations": durations,
             "local_share": share,
             "ledger": str(tmp_path / "ledger"),
             "real_hook": [sys.executable, FAKE_HOOK],
@@ -162,3 +167,21 @@ def test_each_builders_real_hook_is_started_once_and_reused(start: Start, tmp_pa
     assert nix.reply() == ("accept", [])
     assert accept_build(nix) == 0
     assert [t["drv"] for t in seen(tmp_path, "b1")["tries"]] == [drv("a"), drv("b"), drv("c")]
+
+
+def test_short_work_leaves_the_fast_host_free_for_a_longer_chain_ready_beside_it(start: Start, tmp_path: Path) -> None:
+    short, long = drv("short"), drv("long")
+    (tmp_path / "durations").write_text("long\t*\t40.000\nshort\t*\t2.000\n")
+    (tmp_path / "ledger").mkdir()
+    ahead = {short: Entry(X86, 2.0, (), ("/nowhere/short",)), long: Entry(X86, 40.0, (), ("/nowhere/long",))}
+    (tmp_path / "ledger" / FILE).write_bytes(render(ahead))
+    hosts = [host("fast", speed=4, slots=1), host("slow", speed=1, slots=1)]
+    nix = start(hosts, {"fast": ["accept"], "slow": ["accept"]}, durations=str(tmp_path / "durations"))
+    nix.send(encode_settings(SETTINGS) + Try(False, X86, short, ()).encode())
+    assert nix.reply() == ("accept", [])
+    assert accept_build(nix) == 0
+    assert seen(tmp_path, "fast") == {}
+    [decision] = decisions(tmp_path)
+    assert decision["host"] == "slow"
+    assert decision["why"].endswith("fast kept for long (longer chain)")
+    assert [s["host"] for s in decision["scores"]] == ["slow", "fast"]
