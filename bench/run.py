@@ -16,6 +16,7 @@ from bench import (
     eta_bench,
     history_bench,
     log_bench,
+    lookahead_bench,
     placement_bench,
     plots,
     scan_bench,
@@ -40,6 +41,7 @@ SECTIONS: dict[str, Callable[[], Section]] = {
     "history": history_bench.run,
     "eta": eta_bench.run,
     "log": log_bench.run,
+    "lookahead": lookahead_bench.run,
 }
 
 TITLES = {
@@ -54,6 +56,7 @@ TITLES = {
     "history": "Cost of the build history",
     "eta": "ETA",
     "log": "Log throughput",
+    "lookahead": "Look ahead",
 }
 """How each section's heading starts, to keep the sections not re-run."""
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 MAX_READ = 1 << 20
 """Bytes read per call at most: a view never stalls on a huge log."""
@@ -31,13 +33,20 @@ class PlacementLog:
             return
         complete = data[: data.rfind(b"\n") + 1]
         self._offset += len(complete)
-        for line in complete.splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and isinstance(record.get("drv"), str) and isinstance(record.get("why"), str):
-                self._whys[record["drv"]] = record["why"][:300]
+        for record in decisions(complete.splitlines()):
+            self._whys[record["drv"]] = record["why"][:300]
+
+
+def decisions(lines: Iterable[bytes | str]) -> Iterator[dict[str, Any]]:
+    """The scheduler's decisions in these lines of its log, in order: objects with a string `drv` and `why` (a
+    torn or foreign line is skipped)."""
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict) and isinstance(record.get("drv"), str) and isinstance(record.get("why"), str):
+            yield record
 
 
 def no_reason(drv: str) -> str:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nixswarm.build.placement_log import decisions
 from nixswarm.build.results import Summary
 from nixswarm.build.workdir import BuildDir
 from nixswarm.store.atomic import atomic_write
@@ -31,11 +32,11 @@ def placement(where: BuildDir) -> list[dict[str, Any]]:
         text = (where.ledger / DATA).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
-    decisions = read_decisions(where)
+    recorded = read_decisions(where)
     out: list[dict[str, Any]] = []
     for drv, (placed, _) in parse_ledger(text).items():
         host = placed[len(REMOTE_AT) :] if placed.startswith(REMOTE_AT) else None
-        record = decisions.get(drv, {})
+        record = recorded.get(drv, {})
         entry: dict[str, Any] = {"drv": drv, "where": "local" if placed == "local" else "remote", "host": host}
         entry["why"] = record.get("why") or _unrecorded(placed, host)
         if record:
@@ -58,16 +59,8 @@ def read_decisions(where: BuildDir) -> dict[str, dict[str, Any]]:
     """The scheduler's last decision about each derivation (placements.jsonl; a torn or foreign line is skipped)."""
     from nixswarm.hook.scheduler import PLACEMENTS
 
-    decisions: dict[str, dict[str, Any]] = {}
     try:
-        lines = (where.ledger / PLACEMENTS).read_text(encoding="utf-8", errors="replace").splitlines()
+        lines = (where.ledger / PLACEMENTS).read_bytes().splitlines()
     except OSError:
-        return decisions
-    for line in lines:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict) and isinstance(record.get("drv"), str) and isinstance(record.get("why"), str):
-            decisions[record["drv"]] = record
-    return decisions
+        return {}
+    return {record["drv"]: record for record in decisions(lines)}

@@ -29,6 +29,16 @@ def test_the_file_reads_back_what_was_written_and_drops_malformed_lines() -> Non
     assert sorted(back) == [A, B]
     assert (back[B].system, back[B].priority, back[B].inputs, back[B].outputs) == (ARM, 3.0, (A,), ("/o/b1", "/o/b2"))
     assert back[A].inputs == ()
+    assert [line.split(b"\t")[0].decode() for line in render({B: entries[B], A: entries[A]}).splitlines()] == [A, B]
+
+
+def test_the_most_urgent_derivation_has_no_rivals_and_a_hook_parses_only_lines_before_its_own(tmp_path: Path) -> None:
+    entries = {d: Entry(X86, p, (), (f"/nowhere/{p}",)) for d, p in ((A, 9.0), (B, 5.0), (C, 1.0))}
+    ahead = plan(tmp_path, entries)
+    assert ahead.rivals(A, X86, set()) == []
+    assert set(ahead.entries) == {A}
+    assert ahead.rivals(C, X86, set()) == [(9.0, A), (5.0, B)]
+    assert set(ahead.entries) == {A, B, C}
 
 
 def built_outputs(tmp_path: Path, *names: str) -> None:
