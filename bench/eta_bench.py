@@ -9,6 +9,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import tempfile
@@ -112,14 +113,22 @@ def _eta_rounds(lab: Lab, tmp: Path, rounds: int) -> dict[str, Any]:
     return {"errors": errors, "seconds": lengths}
 
 
-def _built_by(lab: Lab, stdout: str) -> list[str]:
-    """The builder of each output of `nix build --json` (the timed graph's outputs hold its lab id)."""
+def _built_by(lab: Lab, stdout: str) -> list[tuple[str, str]]:
+    """Each output of `nix build --json` and its builder (the timed graph's outputs hold its lab id)."""
     names = {b.lab_id: b.name for b in lab.builders}
     paths = [p for item in json.loads(stdout) for p in item["outputs"].values()]
-    return [names.get(text, text) for text in (Path(p).read_text().strip() for p in paths)]
+    return [(p, names.get(text, text)) for p, text in ((p, Path(p).read_text().strip()) for p in paths)]
 
 
-def _makespan_build(lab: Lab, env: dict[str, str], options: tuple[str, ...]) -> tuple[float, list[str]]:
+def _sleep(output: str) -> float:
+    """The seconds the timed graph's node with this output sleeps (its name says its layer and index)."""
+    found = re.search(r"-timed-l(\d+)-n(\d+)$", output)
+    if found is None:
+        raise ValueError(f"not an output of the timed graph: {output}")
+    return float(SECONDS[int(found.group(1))][int(found.group(2))])
+
+
+def _makespan_build(lab: Lab, env: dict[str, str], options: tuple[str, ...]) -> tuple[float, list[tuple[str, str]]]:
     """One `nixswarm build` of the timed graph with a new salt: seconds, and who built each derivation."""
     nix = write_timed(lab.graph_dir)
     argv = [NIXSWARM, "build", *options, "--timeout", CHECK_TIMEOUT, "-f", str(nix)]
@@ -138,13 +147,17 @@ def _makespan_rounds(lab: Lab, tmp: Path, rounds: int) -> dict[str, Any]:
     _configure(lab, home, far=True)
     env = nixswarm_env(home, {"NIX_CONF_DIR": str(lab.dir / "client-nix")})
     warm = [_makespan_build(lab, env, PLACEMENTS[NIX_OWN]) for _ in range(WARM)]
-    cases: dict[str, dict[str, list[float]]] = {name: {"seconds": [], "far": []} for name in PLACEMENTS}
+    cases: dict[str, dict[str, list[float]]] = {
+        name: {"seconds": [], "far": [], "far_sleep": []} for name in PLACEMENTS
+    }
     for _ in range(rounds):
         for name, options in PLACEMENTS.items():
             took, where = _makespan_build(lab, env, options)
             cases[name]["seconds"].append(took)
-            cases[name]["far"].append(where.count(FAR))
-    return {"cases": cases, "warm_seconds": [t for t, _ in warm], "warm_far": [w.count(FAR) for _, w in warm]}
+            cases[name]["far"].append(sum(1 for _, w in where if w == FAR))
+            cases[name]["far_sleep"].append(sum(_sleep(path) for path, w in where if w == FAR))
+    warm_far = [sum(1 for _, b in where if b == FAR) for _, where in warm]
+    return {"cases": cases, "warm_seconds": [t for t, _ in warm], "warm_far": warm_far}
 
 
 def _nix_version() -> str:
@@ -207,7 +220,8 @@ def markdown(data: Figures) -> str:
     base = statistics.median(cases[NIX_OWN]["seconds"])
     span_rows = [
         f"| {name} | {_secs(c['seconds'])} | {statistics.median(c['seconds']) / base:.2f}x | "
-        f"{statistics.median(c['far']):g} ({min(c['far'])}-{max(c['far'])}) |"
+        f"{statistics.median(c['far']):g} ({min(c['far'])}-{max(c['far'])}) | "
+        f"{statistics.median(c['far_sleep']):g} ({min(c['far_sleep'])}-{max(c['far_sleep'])}) |"
         for name, c in cases.items()
     ]
     guided = statistics.median(cases[GUIDED]["seconds"])
@@ -247,13 +261,15 @@ def markdown(data: Figures) -> str:
             f"{far['warm']} builds with Nix's own hook first fill the history with every builder's times "
             f"({_secs(data['makespan']['warm_seconds'])} s); then {rounds} interleaved rounds of the two "
             "placements, each a new salt, `--no-local`, `--timeout 10`; every build adds to the same history. "
-            "*Duration-guided*: `nixswarm build`'s scheduler weighs each derivation's past time per host; "
+            "*Duration-guided*: `nixswarm build`'s scheduler weighs each derivation's past time per host, and keeps "
+            "the near builders' free slots for the most urgent ready derivations (its look ahead, "
+            "docs/building.md#the-scheduler), so the far builder should get the shortest sleeps; "
             "*Nix's own hook*: `--placement nix`. Seconds of the whole `nixswarm build`, median (min-max). "
             f"Goal: shorter with duration-guided placement: **{shorter}** ({guided:.1f} s against {base:.1f} s).",
             "",
             f"| placement | makespan, s | vs Nix's own | derivations built on {far['host']} (far), of "
-            f"{data['derivations']} |",
-            "|---|---:|---:|---:|",
+            f"{data['derivations']} | their sleep, s of {sum(sum(layer) for layer in SECONDS)} |",
+            "|---|---:|---:|---:|---:|",
             *span_rows,
             "",
             link("eta"),

@@ -54,6 +54,7 @@ def _build(round_: int, size: int = BUILD) -> Summary:
         {
             "drv": f"/nix/store/{'0' * 32}-pkg{(round_ * size + i) % NAMES}-1.0.drv",
             "host": "b1" if i % 2 else "local",
+            "started": None,
             "seconds": 5.0,
             "ok": True,
             "status": "built",

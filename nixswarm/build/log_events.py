@@ -23,6 +23,7 @@ __all__ = [
     "PlainText",
     "build_log_line",
     "clean_text",
+    "log_text",
     "parse_line",
     "without_controls",
 ]
@@ -30,8 +31,10 @@ __all__ = [
 MAX_TEXT = 4096
 """Longest text (characters) an event carries; the rest is cut."""
 PREFIX = "@nix "
-_MAX_JSON = 1 << 20
-_MAX_ID = (1 << 64) - 1
+MAX_JSON = 1 << 20
+"""Longest `@nix` line (characters) read as JSON; a longer one is plain text."""
+MAX_ID = (1 << 64) - 1
+"""Largest activity id (Nix's are 64-bit unsigned)."""
 
 # Activity and result types, from Nix's logging.hh (unchanged from 2.8 to current Nix).
 ACT_UNKNOWN = 0
@@ -48,11 +51,12 @@ _ESCAPES = re.compile(
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
     r"|\x1b[ -/]*[0-~]?"  # any other escape
 )
-_LOG_HEAD = PREFIX + '{"action":"result","fields":["'
-_LOG_ID = '"],"id":'
-_LOG_END = ',"type":101}'
-_LOG_END_MAX = len(_LOG_ID) + 20 + len(_LOG_END)
-"""A builder's log line as every Nix writes it: `@nix {"action":"result","fields":["TEXT"],"id":N,"type":101}`."""
+LOG_HEAD = PREFIX + '{"action":"result","fields":["'
+LOG_ID = '"],"id":'
+LOG_END = ',"type":101}'
+"""A builder's log line as every Nix writes it: LOG_HEAD, TEXT, LOG_ID, N, LOG_END, that is
+`@nix {"action":"result","fields":["TEXT"],"id":N,"type":101}`."""
+_LOG_END_MAX = len(LOG_ID) + 20 + len(LOG_END)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONNECTING = re.compile(r"connecting to '(.+)'", re.DOTALL)
 _COPYING_OUTPUTS = re.compile(r"copying outputs from '(.+)'", re.DOTALL)
@@ -202,7 +206,7 @@ def parse_line(line: str) -> Event | None:
     if not line.startswith(PREFIX):
         return PlainText(clean_text(line))
     try:
-        if len(line) > _MAX_JSON:
+        if len(line) > MAX_JSON:
             raise _Malformed
         data = json.loads(line[len(PREFIX) :])
         if not isinstance(data, dict):
@@ -216,27 +220,32 @@ def build_log_line(line: str) -> tuple[int, str] | None:
     """The activity and text of a builder's log line in Nix's own layout whose text needs no unescaping (most of
     them), read without json or regex; None for any other line, which parse_line reads. Where it answers,
     parse_line(line) is LogLine(activity, text, False)."""
-    if not line.startswith(_LOG_HEAD) or len(line) > _MAX_JSON:
+    if not line.startswith(LOG_HEAD) or len(line) > MAX_JSON:
         return None
-    end = line.find('"', len(_LOG_HEAD))
+    end = line.find('"', len(LOG_HEAD))
     if end < 0 or len(line) - end > _LOG_END_MAX or (activity := _log_activity(line[end:])) is None:
         return None
-    text = line[len(_LOG_HEAD) : end]
+    text = line[len(LOG_HEAD) : end]
     # it holds no quote (it ends at the first); JSON would unescape a backslash and refuses a control character;
     # printable text holds none of the escapes and controls clean_text takes out
     if "\\" in text or not text.isprintable():
         return None
-    return activity, text[: MAX_TEXT * 4].rstrip()[:MAX_TEXT]
+    return activity, log_text(text)
+
+
+def log_text(text: str) -> str:
+    """The text of a plain log line (printable, nothing to unescape) as its LogLine carries it."""
+    return text[: MAX_TEXT * 4].rstrip()[:MAX_TEXT]
 
 
 @functools.lru_cache(maxsize=64)
 def _log_activity(end: str) -> int | None:
     """The activity of a log line's end, `"],"id":N,"type":101}` (a build prints many lines: each end is read once)."""
-    digits = end[len(_LOG_ID) : -len(_LOG_END)]
-    if not (end.startswith(_LOG_ID) and end.endswith(_LOG_END) and digits.isascii() and digits.isdigit()):
+    digits = end[len(LOG_ID) : -len(LOG_END)]
+    if not (end.startswith(LOG_ID) and end.endswith(LOG_END) and digits.isascii() and digits.isdigit()):
         return None
     activity = int(digits)
-    return activity if activity <= _MAX_ID and (digits[0] != "0" or digits == "0") else None
+    return activity if activity <= MAX_ID and (digits[0] != "0" or digits == "0") else None
 
 
 def _event(data: dict[str, object]) -> Event | None:
@@ -305,4 +314,4 @@ def _fields(data: dict[str, object]) -> list[object]:
 
 
 def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _MAX_ID
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID

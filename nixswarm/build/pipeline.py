@@ -58,6 +58,10 @@ class BuildListener(Protocol):
     def ended(self) -> Summary:
         """nix has exited: the per-host summary, for --json-summary."""
 
+    def history_warning(self, text: str) -> None:
+        """After ended: what went wrong with the build history (a corrupt file set aside, or the build not
+        recorded); the build's own outcome is not changed by it."""
+
 
 async def run_build(settings: Settings, state: State, request: BuildRequest, listener: BuildListener) -> int:
     """nix's exit code (130 when interrupted, 0 for a dry run); NixswarmError for what stops the build before nix
@@ -84,7 +88,9 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
         dry.stop()
         await asyncio.wait([planning], timeout=5)
         summary = listener.ended()
-        await asyncio.to_thread(record_build, summary, prepared, began, settings.defaults.history_rows)
+        warning = await asyncio.to_thread(record_build, summary, prepared, began, settings.defaults.history_rows)
+        if warning:
+            listener.history_warning(warning)
         if request.json_summary:
             write_summary(request.json_summary, code, summary, where)
         return code

@@ -83,6 +83,8 @@ class Progress:
         """names maps machine names as Nix prints them (`ssh-ng://nixswarm-b1`) to host names (`b1`)."""
         self._names = dict(names or {})
         self._clock = clock
+        self._epoch = time.time() - clock()
+        """Unix time less clock time, read once: the summary's start of a build is its start on the clock plus this."""
         self.graph = BuildGraph()
         """The derivations Nix said it will build, and what each needs (for the ETA)."""
         self.why: Callable[[str], str] = lambda drv: ""
@@ -252,7 +254,9 @@ class Progress:
         self.version += 1
         if status == "built":
             bisect.insort(self._built_seconds, seconds)
-        result = DrvResult(build.drv, host.name, build.machine, seconds, status, build.error, tuple(build.tail))
+        result = DrvResult(
+            build.drv, host.name, build.machine, seconds, status, build.error, tuple(build.tail), build.started
+        )
         if build.error:
             self._blamed.add(len(self._results))
         self._results.append(result)
@@ -345,17 +349,9 @@ class Progress:
             failures = tuple(
                 f"{r.name}: {r.failure()}" for r in self._results if r.machine == machine and r.status == "failed"
             )
+            unreachable = tuple(host.connection_errors)
             views.append(
-                HostView(
-                    host.name,
-                    machine,
-                    running,
-                    host.built,
-                    host.failed,
-                    host.seconds,
-                    failures,
-                    tuple(host.connection_errors),
-                )
+                HostView(host.name, machine, running, host.built, host.failed, host.seconds, failures, unreachable)
             )
         return views
 
@@ -397,4 +393,4 @@ class Progress:
 
     def summary(self) -> Summary:
         """JSON-ready totals: per host, per derivation, and Nix's other errors."""
-        return summarize(self.hosts(), self._results, self._errors)
+        return summarize(self.hosts(), self._results, self._errors, epoch=self._epoch)

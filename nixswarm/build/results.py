@@ -60,6 +60,8 @@ class DrvResult:
     """The first line of the error Nix gave that names it ("" when none came)."""
     log_tail: tuple[str, ...]
     """Its last log lines."""
+    started: float | None = None
+    """When it started, on the Progress clock; None when not known."""
 
     @property
     def name(self) -> str:
@@ -168,6 +170,8 @@ class DrvSummary(TypedDict):
 
     drv: str
     host: str
+    started: float | None
+    """Unix time when it started; None when not known."""
     seconds: float
     ok: bool
     status: str
@@ -182,8 +186,11 @@ class Summary(TypedDict):
     errors: list[str]
 
 
-def summarize(views: Iterable[HostView], results: Iterable[DrvResult], errors: Iterable[str]) -> Summary:
-    """JSON-ready totals of a run: per host, per derivation, and Nix's other errors."""
+def summarize(
+    views: Iterable[HostView], results: Iterable[DrvResult], errors: Iterable[str], *, epoch: float
+) -> Summary:
+    """JSON-ready totals of a run: per host, per derivation, and Nix's other errors. A derivation's start is told
+    in Unix time: epoch is Unix time less the Progress clock's time (read once, when the build started)."""
     hosts: dict[str, HostSummary] = {}
     for view in views:
         hosts[view.name] = {
@@ -196,6 +203,7 @@ def summarize(views: Iterable[HostView], results: Iterable[DrvResult], errors: I
         {
             "drv": r.drv,
             "host": r.host,
+            "started": None if r.started is None else round(epoch + r.started, 3),
             "seconds": round(r.seconds, 3),
             "ok": r.status == "built",
             "status": r.status,

@@ -1,6 +1,8 @@
-"""Nix's stderr cut into lines a chunk at a time: one decode and one split per chunk, an overlong line dropped."""
+"""Nix's stderr cut into lines a chunk at a time: one decode per chunk, split when asked, an overlong line dropped."""
 
 from __future__ import annotations
+
+from nixswarm.build.line_block import LineBlock
 
 __all__ = ["MAX_LINE", "StderrLines"]
 
@@ -19,24 +21,35 @@ class StderrLines:
 
     def feed(self, chunk: bytes) -> list[str]:
         """The lines that chunk (at most MAX_LINE bytes) ends, oldest first."""
-        last = chunk.rfind(b"\n")
-        if last < 0:
-            self._add(chunk)
-            return []
-        first = chunk.find(b"\n")
-        self._add(chunk[:first])
-        lines = [] if self._overlong else [self._rest.decode("utf-8", "replace")]
-        self._rest, self._overlong = b"", False
-        if first < last:
-            lines += chunk[first + 1 : last].decode("utf-8", "replace").split("\n")
-        self._add(chunk[last + 1 :])
-        return lines
+        return list(self.feed_block(chunk))
 
     def end(self) -> list[str]:
         """The stream has ended: its last line, if it had no newline."""
+        return list(self.end_block())
+
+    def feed_block(self, chunk: bytes) -> LineBlock:
+        """The lines that chunk (at most MAX_LINE bytes) ends, as one block (decoded at once, split when asked)."""
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            self._add(chunk)
+            return LineBlock("")
+        whole = memoryview(chunk)[: last + 1]  # decoded without a copy; a newline ends any partial character
+        if self._rest or self._overlong:  # the first line began in an earlier chunk
+            first = chunk.find(b"\n")
+            self._add(chunk[:first])
+            head = "" if self._overlong else self._rest.decode("utf-8", "replace") + "\n"
+            text = head + str(whole[first + 1 :], "utf-8", "replace")
+        else:  # the usual: nix writes whole lines, and the chunk before ended with one
+            text = str(whole, "utf-8", "replace")
+        self._rest, self._overlong = b"", False
+        self._add(chunk[last + 1 :])
+        return LineBlock(text)
+
+    def end_block(self) -> LineBlock:
+        """The stream has ended: its last line, if it had no newline, as a block."""
         rest, overlong = self._rest, self._overlong
         self._rest, self._overlong = b"", False
-        return [rest.decode("utf-8", "replace")] if rest and not overlong else []
+        return LineBlock(rest.decode("utf-8", "replace") + "\n" if rest and not overlong else "")
 
     def _add(self, data: bytes) -> None:
         if self._overlong or not data:

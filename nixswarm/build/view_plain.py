@@ -3,10 +3,12 @@ progress line at most every PROGRESS_EVERY seconds."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
+from nixswarm.build.build_logs import BuildLogs, Shown
 from nixswarm.build.eta import Forecast
 from nixswarm.build.progress_text import format_duration, format_progress
 from nixswarm.build.results import (
@@ -20,7 +22,7 @@ from nixswarm.build.results import (
     drv_name,
 )
 
-__all__ = ["PROGRESS_EVERY", "PlainView", "format_change", "format_duration", "format_summary"]
+__all__ = ["PROGRESS_EVERY", "PlainView", "format_change", "format_duration", "format_logs", "format_summary"]
 
 PROGRESS_EVERY = 5.0
 """Least seconds between two progress lines."""
@@ -46,9 +48,14 @@ class PlainView:
         """When the last progress line was written (the first comes every seconds after the start)."""
         self._progress_line = ""
 
-    def show(self, changes: Iterable[Change]) -> None:
+    def show(self, changes: Iterable[Shown]) -> None:
         """Write the lines of these changes and flush."""
-        lines = [line for change in changes if (line := format_change(change)) is not None]
+        lines: list[str] = []
+        for change in changes:
+            if isinstance(change, BuildLogs):
+                lines += format_logs(change)
+            elif (line := format_change(change)) is not None:
+                lines.append(line)
         if lines:
             self._stream.write("".join(f"{line}\n" for line in lines))
             self._stream.flush()
@@ -70,6 +77,8 @@ class PlainView:
 def format_change(change: Change) -> str | None:
     """`[b1] building foo.drv`, `[b1] built foo (3.2 s)`, `[local] FAILED foo: why`, `[b1] foo> a log line`;
     None for nothing to say."""
+    if type(change) is BuildLog:  # first: with -L a chatty build sends thousands a second
+        return _log_prefix(change.host, change.drv, change.post_build) + change.text
     match change:
         case BuildBegan(host=host, drv=drv, why=why):
             return f"[{host}] building {drv_name(drv)}.drv" + (f" ({why})" if why else "")
@@ -82,8 +91,20 @@ def format_change(change: Change) -> str | None:
         case NixMessage(text=text):
             return text
         case BuildLog(host=host, drv=drv, text=text, post_build=post):
-            return f"[{host}] {drv_name(drv)}{' (post)' if post else ''}> {text}"  # Nix's -L prefix, and the host
+            return _log_prefix(host, drv, post) + text
     return None
+
+
+def format_logs(logs: BuildLogs) -> list[str]:
+    """`[b1] foo> a log line` for each of the lines."""
+    prefix = _log_prefix(logs.host, logs.drv, False)
+    return [prefix + text for text in logs.texts]
+
+
+@functools.lru_cache(maxsize=256)
+def _log_prefix(host: str, drv: str, post_build: bool) -> str:
+    """`[b1] foo> `: Nix's -L prefix, and the host."""
+    return f"[{host}] {drv_name(drv)}{' (post)' if post_build else ''}> "
 
 
 def format_summary(summary: Summary) -> str:

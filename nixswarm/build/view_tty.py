@@ -7,19 +7,19 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
+from nixswarm.build.build_logs import BuildLogs, Shown
 from nixswarm.build.eta import Forecast, Outlook
 from nixswarm.build.progress import Progress
 from nixswarm.build.progress_text import format_bar, format_progress
 from nixswarm.build.results import (
     BuildEnded,
     BuildLog,
-    Change,
     HostUnreachable,
     HostView,
     NixMessage,
     drv_name,
 )
-from nixswarm.build.view_plain import format_change, format_duration
+from nixswarm.build.view_plain import format_change, format_duration, format_logs
 
 __all__ = ["BAR", "INTERVAL", "TtyView", "render_lanes"]
 
@@ -63,7 +63,7 @@ class TtyView:
         self._above: list[str] = []
         """Lines waiting to scroll above the lanes at the next redraw."""
 
-    def show(self, changes: Iterable[Change]) -> None:
+    def show(self, changes: Iterable[Shown]) -> None:
         """Print failures, unreachable hosts, Nix's messages and build logs above the lanes, then refresh.
 
         Build log lines wait for the next redraw (at most interval away), so a chatty build is not slowed by a
@@ -72,8 +72,12 @@ class TtyView:
         if self._closed:
             return
         scrolled = [change for change in changes if _scrolls(change)]
-        self._above += [line for change in scrolled if (line := format_change(change))]
-        self.refresh(force=any(not isinstance(change, BuildLog) for change in scrolled))
+        for change in scrolled:
+            if isinstance(change, BuildLogs):
+                self._above += format_logs(change)
+            elif line := format_change(change):
+                self._above.append(line)
+        self.refresh(force=any(not isinstance(change, BuildLog | BuildLogs) for change in scrolled))
 
     def refresh(self, force: bool = False) -> None:
         """Redraw the lanes, unless one was drawn less than interval ago (call it on a timer, too)."""
@@ -138,11 +142,11 @@ def render_lanes(
     return [_fit(line, columns) for line in [header, *lanes]]
 
 
-def _scrolls(change: Change) -> bool:
+def _scrolls(change: Shown) -> bool:
     """Whether a change gets a line above the lanes: failures, messages and logs do, starts and successes do not."""
     if isinstance(change, BuildEnded):
         return change.result.status != "built"
-    return isinstance(change, HostUnreachable | NixMessage | BuildLog)
+    return isinstance(change, HostUnreachable | NixMessage | BuildLog | BuildLogs)
 
 
 def _doing(host: HostView, now: float) -> str:

@@ -7,9 +7,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from nixswarm.build.build_logs import BuildLogs, Shown
 from nixswarm.build.eta import Expected, Forecast, no_history
-from nixswarm.build.log_events import Event, LogLine, Message, build_log_line, parse_line, without_controls
+from nixswarm.build.line_block import block_text
+from nixswarm.build.log_events import Event, LogLine, Message, without_controls
 from nixswarm.build.log_flags import WARN, LogWish
+from nixswarm.build.log_fold import Parsed, fold_lines
 from nixswarm.build.progress import Progress
 from nixswarm.build.results import BuildLog, Change, NixMessage, Summary
 from nixswarm.build.view_plain import PlainView, format_summary
@@ -51,21 +54,18 @@ class Watch:
         self.feed_lines([line])
 
     def feed_lines(self, lines: Sequence[str]) -> None:
-        """Stderr lines of nix, as read: folded one by one, shown at once; a builder's plain log line costs no
-        parsing and, unless -L shows it, no change."""
-        progress, print_logs = self.progress, self.wish.print_logs
-        changes: list[Change] = []
-        for line in lines:
-            log = build_log_line(line)
-            if log is not None and progress.keep_log(*log):
-                if print_logs and (source := progress.source(log[0])):
-                    changes.append(BuildLog(source[0], source[1], log[1], False))
-                continue
-            event = parse_line(line)
-            changes += progress.feed(event)
-            changes += self._asked(event)
+        """Stderr lines of nix, as read: folded in order, shown at once; a run of a builder's plain log lines is
+        folded in bulk, without parsing, and, unless -L shows it, makes no change."""
+        changes: list[Shown] = []
+        for folded in fold_lines(self.progress, lines, every_log=self.wish.print_logs):
+            if isinstance(folded, Parsed):
+                changes += folded.changes
+                changes += self._asked(folded.event)
+            elif folded.texts and (source := self.progress.source(folded.activity)):
+                changes.append(BuildLogs(source[0], source[1], tuple(folded.texts)))
         if self.wish.style == "json":  # the user asked for Nix's own lines
-            self.stream.write(without_controls("".join(f"{line}\n" for line in lines)))
+            text = block_text(lines)
+            self.stream.write(without_controls("".join(f"{line}\n" for line in lines) if text is None else text))
             self.stream.flush()
         elif self.tty is not None:
             self.tty.show(changes)
@@ -147,3 +147,6 @@ class TerminalBuild:
 
     def ended(self) -> Summary:
         return self._watching().finish()
+
+    def history_warning(self, text: str) -> None:
+        self._say(text)

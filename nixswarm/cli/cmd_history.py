@@ -13,10 +13,13 @@ if TYPE_CHECKING:
     from nixswarm.history.queries import DrvStats, HostStats
 
 DESCRIPTION = """What nixswarm recorded of past builds ($XDG_STATE_HOME/nixswarm/history.sqlite): for each
-derivation name and host the runs, the median and last seconds of its successful builds, and its failures.
+derivation name and host the runs, the median and last seconds of its successful builds, its failures, and the
+NAR size of its latest successful build's outputs (when Nix reported it).
 NAME keeps the names that contain it. --hosts: each host's derivations per hour of build time and failure rate."""
 
-DRV_HEADERS = ("name", "host", "runs", "median s", "last s", "failures")
+MIB = 1024 * 1024
+"""The table shows NAR sizes in MiB (--json in bytes)."""
+DRV_HEADERS = ("name", "host", "runs", "median s", "last s", "failures", "NAR MiB")
 HOST_HEADERS = ("host", "runs", "built", "failed", "build s", "per hour", "failure rate")
 
 
@@ -34,13 +37,20 @@ def _number(value: float | None, form: str = ".1f") -> str:
     return "-" if value is None else format(value, form)
 
 
+def _mib(size: int | None) -> str:
+    return _number(None if size is None else size / MIB, ".2f")
+
+
 def drv_rows(stats: Sequence[DrvStats]) -> list[tuple[str, ...]]:
     """The table's rows."""
-    return [(s.name, s.host_name, str(s.runs), _number(s.median), _number(s.last), str(s.failures)) for s in stats]
+    return [
+        (s.name, s.host_name, str(s.runs), _number(s.median), _number(s.last), str(s.failures), _mib(s.nar_size))
+        for s in stats
+    ]
 
 
 def drv_json(stats: Sequence[DrvStats]) -> list[dict[str, Any]]:
-    """--json's derivations: every field of DrvStats (median and last in seconds)."""
+    """--json's derivations: every field of DrvStats (median and last in seconds, nar_size in bytes)."""
     return [asdict(s) for s in stats]
 
 

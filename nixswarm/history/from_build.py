@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from nixswarm.build.results import Summary, drv_name
 from nixswarm.history.database import open_history
 from nixswarm.history.drv_system import drv_system
+from nixswarm.history.nar_sizes import nar_sizes
 from nixswarm.history.runs import LOCAL_KEY, Outcome, Run, add_runs
 from nixswarm.model.validate import LOCAL
 from nixswarm.store import paths
@@ -43,8 +44,19 @@ def builders(prepared: Prepared) -> dict[str, Builder]:
     return found
 
 
-def runs_of(summary: Summary, hosts: dict[str, Builder], began: float, local_system: str) -> list[Run]:
-    """The summary's derivations as rows (a host not in the plan is keyed by its name)."""
+Sizes = Callable[[Sequence[str]], Mapping[str, int | None]]
+"""The .drv paths a build built -> the NAR size of each one's outputs (None when unknown)."""
+
+
+def runs_of(
+    summary: Summary,
+    hosts: dict[str, Builder],
+    began: float,
+    local_system: str,
+    sizes: Mapping[str, int | None] | None = None,
+) -> list[Run]:
+    """The summary's derivations as rows (a host not in the plan is keyed by its name), each started when the
+    summary says (else at began, the build's start), with its NAR size from sizes (by .drv path) when known."""
     runs = []
     for drv in summary["derivations"]:
         outcome = _OUTCOMES.get(drv["status"])
@@ -52,18 +64,30 @@ def runs_of(summary: Summary, hosts: dict[str, Builder], began: float, local_sys
             continue
         host = hosts.get(drv["host"]) or Builder(f"name:{drv['host']}", hosts[LOCAL].nix_version)
         system = drv_system(drv["drv"]) or local_system
-        runs.append(
-            Run(drv_name(drv["drv"]), system, host.key, drv["host"], host.nix_version, began, drv["seconds"], outcome)
-        )
+        started = drv.get("started")
+        when = began if started is None else started
+        size = (sizes or {}).get(drv["drv"])
+        name = drv_name(drv["drv"])
+        runs.append(Run(name, system, host.key, drv["host"], host.nix_version, when, drv["seconds"], outcome, size))
     return runs
 
 
-def record_build(summary: Summary, prepared: Prepared, began: float, limit: int, path: Path | None = None) -> str:
-    """Add the build's derivations to the history; never raises: what went wrong comes back (and is logged) as a
-    warning ("" when all went well)."""
+def record_build(
+    summary: Summary,
+    prepared: Prepared,
+    began: float,
+    limit: int,
+    path: Path | None = None,
+    *,
+    sizes: Sizes = nar_sizes,
+) -> str:
+    """Add the build's derivations to the history, with the NAR size of what the built ones output (sizes, one
+    question to the local Nix); never raises: what went wrong comes back as a warning ("" when all went well)."""
     warning = ""
     try:
-        runs = runs_of(summary, builders(prepared), began, prepared.setup.settings.system)
+        built = [drv["drv"] for drv in summary["derivations"] if drv["status"] == "built"]
+        found = sizes(built) if built else {}
+        runs = runs_of(summary, builders(prepared), began, prepared.setup.settings.system, found)
         if runs:
             opened = open_history(path or paths.history_file())
             warning = opened.warning
@@ -74,6 +98,4 @@ def record_build(summary: Summary, prepared: Prepared, began: float, limit: int,
                     opened.db.close()
     except Exception as err:  # the build has ended already: the history must not change how
         warning = f"history: not recorded ({type(err).__name__}: {err})"
-    if warning:
-        logging.getLogger(__name__).warning("nixswarm: %s", warning)
     return warning

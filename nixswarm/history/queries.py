@@ -24,6 +24,8 @@ class DrvStats:
     """Seconds of the latest successful build; None without one."""
     failures: int
     """Runs that failed."""
+    nar_size: int | None
+    """NAR size in bytes of the outputs of its latest successful build whose size Nix reported; None without one."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class RecentRun:
 
 
 _DRV_STATS = """
-SELECT names.name, hosts.key, hosts.name, s.runs, s.median, s.last, s.failures
+SELECT names.name, hosts.key, hosts.name, s.runs, s.median, s.last, s.failures, s.nar_size
 FROM stats AS s JOIN names ON names.id = s.name_id JOIN hosts ON hosts.id = s.host_id {where}
 ORDER BY names.name, hosts.name
 """

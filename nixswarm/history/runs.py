@@ -30,7 +30,7 @@ class Run:
     nix_version: str
     """The builder's Nix version if the probe facts knew it, else the client's."""
     started: float
-    """Unix time when the build that ran it started nix."""
+    """Unix time when it started (when the build that ran it started nix, where that is not known)."""
     seconds: float
     """How long it ran."""
     outcome: Outcome

@@ -7,16 +7,29 @@ from collections.abc import Callable
 
 from nixswarm.history.stats_table import rebuild_stats
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The version this nixswarm writes."""
 
 TABLES = {
     "names": ("id", "name"),
     "hosts": ("id", "key", "name"),
     "runs": ("id", "name_id", "system", "host_id", "nix_version", "started", "seconds", "outcome", "nar_size"),
-    "stats": ("name_id", "host_id", "runs", "built", "failures", "seconds", "median", "last"),
+    "stats": ("name_id", "host_id", "runs", "built", "failures", "seconds", "median", "last", "nar_size"),
 }
 """Each table's columns at SCHEMA_VERSION, in order."""
+
+CREATE_STATS = """CREATE TABLE stats (
+    name_id INTEGER NOT NULL,
+    host_id INTEGER NOT NULL,
+    runs INTEGER NOT NULL,
+    built INTEGER NOT NULL,
+    failures INTEGER NOT NULL,
+    seconds REAL NOT NULL,
+    median REAL,
+    last REAL,
+    nar_size INTEGER,
+    PRIMARY KEY (name_id, host_id)
+) WITHOUT ROWID"""
 
 CREATE = (
     "CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
@@ -32,23 +45,14 @@ CREATE = (
         outcome TEXT NOT NULL,
         nar_size INTEGER
     )""",
-    """CREATE TABLE stats (
-        name_id INTEGER NOT NULL,
-        host_id INTEGER NOT NULL,
-        runs INTEGER NOT NULL,
-        built INTEGER NOT NULL,
-        failures INTEGER NOT NULL,
-        seconds REAL NOT NULL,
-        median REAL,
-        last REAL,
-        PRIMARY KEY (name_id, host_id)
-    ) WITHOUT ROWID""",
+    CREATE_STATS,
 )
-"""Names and hosts are stored once and runs point at them; stats holds each name and host's totals and median,
-kept current by every write (stats_table.py), so `nixswarm history` reads one row per name and host."""
+"""Names and hosts are stored once and runs point at them; stats holds each name and host's totals, median and
+latest known NAR size, kept current by every write (stats_table.py), so `nixswarm history` reads one row per name
+and host."""
 
 INDEXES = (
-    "CREATE INDEX IF NOT EXISTS runs_by_name ON runs (name_id, host_id, outcome, seconds)",
+    "CREATE INDEX IF NOT EXISTS runs_by_name ON runs (name_id, host_id, outcome, seconds, nar_size)",
     "CREATE INDEX IF NOT EXISTS runs_by_host ON runs (host_id, id)",
 )
 
@@ -99,7 +103,17 @@ def _from_0(db: sqlite3.Connection) -> None:
     rebuild_stats(db)
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _from_0}
+def _from_1(db: sqlite3.Connection) -> None:
+    """Version 1 -> 2: stats keeps each name and host's latest known NAR size, which runs_by_name covers."""
+    db.execute("DROP TABLE stats")
+    db.execute(CREATE_STATS)
+    db.execute("DROP INDEX IF EXISTS runs_by_name")
+    for index in INDEXES:
+        db.execute(index)
+    rebuild_stats(db)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {0: _from_0, 1: _from_1}
 """Version N -> the step that makes it version N + 1."""
 
 

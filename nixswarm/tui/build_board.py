@@ -43,6 +43,8 @@ class BuildBoard:
         self.notes: tuple[str, ...] = ()
         self.logs: dict[str, DrvLog] = {}
         """By .drv path, in the order builds started."""
+        self.history_warning = ""
+        """What went wrong with the build history once nix exited ("" when nothing did)."""
         self.started = clock()
 
     def use_history(self, expected: Expected) -> None:

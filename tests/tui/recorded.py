@@ -174,7 +174,8 @@ FAIL_HOSTS = {"ssh-ng://root@10.77.186.11": "alpha"}
 
 @dataclass
 class ReplayBuild:
-    """A build that replays a recorded nix stderr, one clock second per line; it can stop half way."""
+    """A build that replays a recorded nix stderr, one clock second per line; it can stop half way, and end with
+    a warning of the history."""
 
     clock: Clock
     log: str = "nix28-remote-two-hosts.log"
@@ -184,6 +185,7 @@ class ReplayBuild:
     requests: list[BuildRequest] = field(default_factory=list)
     paused: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    history_warning: str = ""
 
     async def __call__(self, settings: Settings, state: State, request: BuildRequest, listener: BuildListener) -> int:
         self.requests.append(request)
@@ -194,6 +196,9 @@ class ReplayBuild:
                 await self.release.wait()
             self.clock.now += 1
             listener.lines([line])
+        if self.history_warning:  # as run_build tells it: after nix exited
+            listener.ended()
+            listener.history_warning(self.history_warning)
         return self.exit_code
 
 

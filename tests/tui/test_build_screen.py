@@ -123,6 +123,22 @@ async def test_the_summary_appears_when_the_build_is_over(fakes: Fakes) -> None:
         assert isinstance(app.screen, HostsScreen)
 
 
+async def test_a_warning_of_the_history_is_shown_first_in_the_summary(fakes: Fakes) -> None:
+    warning = (
+        "history: /home/anna/.local/state/nixswarm/history.sqlite could not be read (file is not a database);"
+        " moved it to history.sqlite.corrupt-20261202T035648Z and started a new one"
+    )
+    fakes.builder = ReplayBuild(fakes.clock, history_warning=warning)
+    app = fakes.app()
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = await start_build(pilot)
+        await settle(pilot)
+        lines = text_of(screen, "#summary").splitlines()
+        assert lines[:2] == ["Summary", warning]
+        assert lines[2].split() == ["host", "built", "failed", "build", "time"]
+        assert "done" in text_of(screen, "#build-title")
+
+
 async def test_the_log_pane_shows_the_selected_derivations_lines(fakes: Fakes) -> None:
     fakes.builder = ReplayBuild(fakes.clock, log="nix28-remote-fail.log", machines=dict(FAIL_HOSTS), exit_code=1)
     app = fakes.app()

@@ -32,9 +32,10 @@ def run(
     outcome: Outcome = "built",
     host_name: str = "a",
     started: float = 1_700_000_000.0,
+    nar_size: int | None = None,
 ) -> Run:
     """A row, x86_64-linux under Nix 2.18.1 unless told."""
-    return Run(name, "x86_64-linux", host_key, host_name, "2.18.1", started, seconds, outcome)
+    return Run(name, "x86_64-linux", host_key, host_name, "2.18.1", started, seconds, outcome, nar_size)
 
 
 NIX_2_8_0 = NixVersion(2, 8, 0)
@@ -49,10 +50,13 @@ def prepared(client: NixVersion = NIX_2_8_0) -> Prepared:
     return Prepared(NixSetup(settings, daemon=False, trusted=True, user="anna"), plan)
 
 
-def drv(name: str, host: str, seconds: float = 2.0, status: str = "built") -> DrvSummary:
-    """One derivation of a summary (its .drv does not exist)."""
-    path = f"/nix/store/{'0' * 32}-{name}.drv"
-    return {"drv": path, "host": host, "seconds": seconds, "ok": status == "built", "status": status, "error": ""}
+def drv(
+    name: str, host: str, seconds: float = 2.0, status: str = "built", started: float | None = None, path: str = ""
+) -> DrvSummary:
+    """One derivation of a summary (its .drv at path, by default a store path that does not exist)."""
+    path = path or f"/nix/store/{'0' * 32}-{name}.drv"
+    ok = status == "built"
+    return {"drv": path, "host": host, "started": started, "seconds": seconds, "ok": ok, "status": status, "error": ""}
 
 
 def summary(*derivations: DrvSummary) -> Summary:
@@ -70,4 +74,41 @@ def make_v0(path: Path, rows: list[tuple[str, str, str, str, str, float, float, 
         rows,
     )
     db.commit()
+    db.close()
+
+
+V1 = (
+    "CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+    "CREATE TABLE hosts (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, name TEXT NOT NULL)",
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY, name_id INTEGER NOT NULL REFERENCES names (id), system TEXT NOT NULL,"
+    " host_id INTEGER NOT NULL REFERENCES hosts (id), nix_version TEXT NOT NULL, started REAL NOT NULL,"
+    " seconds REAL NOT NULL, outcome TEXT NOT NULL, nar_size INTEGER)",
+    "CREATE TABLE stats (name_id INTEGER NOT NULL, host_id INTEGER NOT NULL, runs INTEGER NOT NULL,"
+    " built INTEGER NOT NULL, failures INTEGER NOT NULL, seconds REAL NOT NULL, median REAL, last REAL,"
+    " PRIMARY KEY (name_id, host_id)) WITHOUT ROWID",
+    "CREATE INDEX runs_by_name ON runs (name_id, host_id, outcome, seconds)",
+    "CREATE INDEX runs_by_host ON runs (host_id, id)",
+    "PRAGMA user_version = 1",
+)
+"""Schema version 1, as the first release wrote it: stats without the NAR size."""
+
+
+def make_v1(path: Path, runs: list[tuple[str, str, float, str, int | None]]) -> None:
+    """A version 1 database holding runs (name, host key, seconds, outcome, NAR size), its stats up to date."""
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in V1:
+        db.execute(statement)
+    for name, key, seconds, outcome, nar_size in runs:
+        db.execute("INSERT OR IGNORE INTO names (name) VALUES (?)", (name,))
+        db.execute("INSERT OR IGNORE INTO hosts (key, name) VALUES (?, ?)", (key, key[-1]))
+        db.execute(
+            "INSERT INTO runs (name_id, system, host_id, nix_version, started, seconds, outcome, nar_size)"
+            " SELECT names.id, 'x86_64-linux', hosts.id, '2.8.0', 1.0, ?, ?, ? FROM names, hosts"
+            " WHERE names.name = ? AND hosts.key = ?",
+            (seconds, outcome, nar_size, name, key),
+        )
+    db.execute(
+        "INSERT INTO stats SELECT name_id, host_id, COUNT(*), SUM(outcome = 'built'), SUM(outcome = 'failed'),"
+        " SUM(seconds), NULL, NULL FROM runs GROUP BY name_id, host_id"
+    )
     db.close()

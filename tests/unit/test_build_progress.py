@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -320,8 +322,28 @@ def test_the_summary_is_json_with_every_host_and_derivation() -> None:
     assert set(summary["hosts"]) == {LOCAL, "b1", "b2", "b3"}
     assert summary["hosts"]["b1"]["built"] == summary["hosts"]["b3"]["built"] == 2
     assert {d["host"] for d in summary["derivations"]} == {"b1", "b3"}
-    assert all(set(d) == {"drv", "host", "seconds", "ok", "status", "error"} for d in summary["derivations"])
+    assert all(set(d) == {"drv", "host", "started", "seconds", "ok", "status", "error"} for d in summary["derivations"])
     assert all(d["seconds"] > 0 for d in summary["derivations"])
+
+
+def test_each_derivation_says_when_it_started_in_unix_time_from_one_reading_of_the_wall_clock() -> None:
+    clock = Clock(5000.0)  # a monotonic clock: its zero is no particular time
+    before = time.time()
+    progress = Progress(NAMES, clock=clock)
+    after = time.time()
+    clock.now += 30
+    progress.feed(BuildStarted(10, DRV_A, B1))
+    clock.now += 12.5
+    progress.feed(BuildStarted(11, DRV_B, ""))
+    clock.now += 60
+    progress.finish()
+    started = {d["drv"]: d["started"] for d in progress.summary()["derivations"]}
+    assert started.keys() == {DRV_A, DRV_B}
+    a, b = started[DRV_A], started[DRV_B]
+    assert a is not None and b is not None
+    assert before + 30 - 0.001 <= a <= after + 30 + 0.001
+    assert b - a == pytest.approx(12.5, abs=0.002)
+    assert [r.started for r in progress.results()] == [5030.0, 5042.5]  # on the progress clock, as Running's
 
 
 IDS = st.integers(min_value=0, max_value=6)

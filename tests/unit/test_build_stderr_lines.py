@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -48,7 +49,7 @@ def test_a_line_over_the_limit_is_dropped_and_the_next_ones_are_kept(monkeypatch
 
 
 def test_run_nix_hands_every_stderr_line_over_in_batches() -> None:
-    batches: list[list[str]] = []
+    batches: list[Sequence[str]] = []
     script = "i=0; while [ $i -lt 3000 ]; do echo \"line $i\"; i=$((i+1)); done >&2; printf 'last' >&2; exit 3"
     code = asyncio.run(run_nix(["sh", "-c", script], dict(os.environ), batches.append))
     assert code == 3

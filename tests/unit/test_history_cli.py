@@ -1,4 +1,5 @@
-"""`nixswarm history`: the table per name and host, --hosts, --json, an empty history, a corrupt one."""
+"""`nixswarm history`: the table per name and host (with the latest known NAR size), --hosts, --json, an empty
+history, a corrupt one."""
 
 from __future__ import annotations
 
@@ -15,17 +16,18 @@ from tests.unit.history_data import FP_A, FP_B, run
 
 @pytest.fixture
 def recorded() -> None:
-    """hello on a (2, 4, 9 s) and on b (a failure after 1 s, 3 s); zlib on b."""
+    """hello on a (2, 4, 9 s; NAR 1 MiB, 2.5 MiB, then unknown) and on b (a failure after 1 s, 3 s, its size
+    unknown); zlib on b (512 KiB)."""
     opened = open_history(paths.history_file())
     assert opened.db is not None
     add_runs(
         opened.db,
         [
-            run("hello-2.12.1", FP_A, 2.0),
-            run("hello-2.12.1", FP_A, 9.0),
+            run("hello-2.12.1", FP_A, 2.0, nar_size=1024 * 1024),
+            run("hello-2.12.1", FP_A, 9.0, nar_size=5 * 512 * 1024),
             run("hello-2.12.1", FP_B, 1.0, "failed", host_name="b"),
             run("hello-2.12.1", FP_A, 4.0),
-            run("zlib-1.3", FP_B, 12.25, host_name="b"),
+            run("zlib-1.3", FP_B, 12.25, host_name="b", nar_size=512 * 1024),
             run("hello-2.12.1", FP_B, 3.0, host_name="b"),
         ],
         limit=1000,
@@ -34,13 +36,15 @@ def recorded() -> None:
 
 
 @pytest.mark.usefixtures("recorded")
-def test_the_table_has_runs_median_last_and_failures_per_name_and_host(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_table_has_runs_median_last_failures_and_the_latest_known_nar_size_per_name_and_host(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     assert main(["history"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "name          host  runs  median s  last s  failures",
-        "hello-2.12.1  a     3     4.0       4.0     0",
-        "hello-2.12.1  b     2     3.0       3.0     1",
-        "zlib-1.3      b     1     12.2      12.2    0",
+        "name          host  runs  median s  last s  failures  NAR MiB",
+        "hello-2.12.1  a     3     4.0       4.0     0         2.50",
+        "hello-2.12.1  b     2     3.0       3.0     1         -",
+        "zlib-1.3      b     1     12.2      12.2    0         0.50",
     ]
 
 
@@ -57,6 +61,7 @@ def test_a_name_narrows_the_table_and_json_says_the_same(capsys: pytest.CaptureF
                 "median": 12.25,
                 "last": 12.25,
                 "failures": 0,
+                "nar_size": 512 * 1024,
             }
         ]
     }
@@ -86,7 +91,7 @@ def test_hosts_gives_each_hosts_throughput_and_failure_rate(capsys: pytest.Captu
 
 def test_an_empty_history_prints_the_header_and_creates_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["history"]) == 0
-    assert capsys.readouterr().out == "name  host  runs  median s  last s  failures\n"
+    assert capsys.readouterr().out == "name  host  runs  median s  last s  failures  NAR MiB\n"
     assert main(["history", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"derivations": []}
     assert not paths.history_file().exists()

@@ -1,4 +1,4 @@
-"""The history's schema is versioned: a new database is version 1, an older one is migrated with every row kept."""
+"""The history's schema is versioned: a new database is version 2, an older one is migrated with every row kept."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from nixswarm.history.database import open_history
 from nixswarm.history.queries import drv_stats, host_stats
 from nixswarm.history.runs import add_runs
 from nixswarm.history.schema import SCHEMA_VERSION, TABLES, user_version
-from tests.unit.history_data import FP_A, FP_B, make_v0, run
+from tests.unit.history_data import FP_A, FP_B, make_v0, make_v1, run
 
 
-def test_a_new_database_is_version_1_in_wal_mode_with_every_table(tmp_path: Path) -> None:
+def test_a_new_database_is_version_2_in_wal_mode_with_every_table(tmp_path: Path) -> None:
     path = tmp_path / "state" / "history.sqlite"
     opened = open_history(path)
     assert opened.db is not None and opened.warning == ""
-    assert SCHEMA_VERSION == 1 and user_version(opened.db) == 1
+    assert SCHEMA_VERSION == 2 and user_version(opened.db) == 2
     assert opened.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert opened.db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
     for table, columns in TABLES.items():
@@ -54,6 +54,33 @@ def test_a_version_0_database_is_migrated_without_losing_a_row(tmp_path: Path) -
     assert stats == {("hello-2.12.1", "a"): (3, 4.0, 5.0, 1), ("zlib-1.3", "b"): (1, None, None, 0)}
     add_runs(db, [run(seconds=6.0)], limit=1000)  # and it takes new rows
     assert [s.runs for s in host_stats(db)] == [4, 1]
+
+
+def test_a_version_1_database_gets_each_names_latest_known_nar_size_and_an_index_that_covers_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "history.sqlite"
+    make_v1(
+        path,
+        [
+            ("hello-2.12.1", FP_A, 3.0, "built", 1000),
+            ("hello-2.12.1", FP_A, 5.0, "built", 1200),
+            ("hello-2.12.1", FP_A, 4.0, "built", None),
+            ("hello-2.12.1", FP_A, 1.0, "failed", None),
+            ("zlib-1.3", FP_B, 7.5, "built", None),
+        ],
+    )
+    opened = open_history(path)
+    assert opened.db is not None and opened.warning == ""
+    db = opened.db
+    assert user_version(db) == SCHEMA_VERSION
+    assert db.execute("SELECT COUNT(*), SUM(nar_size) FROM runs").fetchone() == (5, 2200)
+    stats = {(s.name, s.host_key): (s.runs, s.median, s.last, s.failures, s.nar_size) for s in drv_stats(db)}
+    assert stats == {("hello-2.12.1", FP_A): (4, 4.0, 4.0, 1, 1200), ("zlib-1.3", FP_B): (1, 7.5, 7.5, 0, None)}
+    index = [row[2] for row in db.execute("PRAGMA index_info(runs_by_name)")]
+    assert index == ["name_id", "host_id", "outcome", "seconds", "nar_size"]
+    add_runs(db, [run(seconds=6.0, nar_size=900)], limit=1000)
+    assert [s.nar_size for s in drv_stats(db, "hello")] == [900]
 
 
 def test_migrating_twice_at_once_is_harmless_and_reopening_changes_nothing(tmp_path: Path) -> None:

@@ -79,6 +79,10 @@ class _Feed:
         self.board.progress.finish()
         return self.board.progress.summary()
 
+    def history_warning(self, text: str) -> None:
+        self.board.history_warning = text
+        self.changed()
+
 
 def _table(widget_id: str, columns: tuple[tuple[str, str, int], ...], *, cursor: bool) -> DataTable[Text]:
     table: DataTable[Text] = DataTable(id=widget_id, cursor_type="row" if cursor else "none")
@@ -178,8 +182,10 @@ class BuildScreen(JobScreen):
         self.query_one("#summary").add_class("shown")
 
     def summary_text(self) -> Text:
-        """The per-host summary, as `nixswarm build` prints it."""
+        """The per-host summary, as `nixswarm build` prints it, after what went wrong with the history if anything."""
         text = Text("Summary\n", style="bold")
+        if self.board.history_warning:  # first: the summary's end may be cut off
+            text.append(f"{self.board.history_warning}\n", style=self.palette.warn)
         text.append(format_summary(self.board.progress.summary()))
         return text
 
