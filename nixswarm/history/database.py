@@ -36,7 +36,27 @@ class Corrupt(Exception):
     """The file is not a history database this nixswarm can use."""
 
 
+BUSY_CODES = frozenset({5, 6})
+"""SQLITE_BUSY and SQLITE_LOCKED: another process holds the file for a moment."""
+
+
 def _connect(path: Path, check: bool) -> sqlite3.Connection:
+    """_connect_once, tried again while another process holds the file (some steps of opening, such as switching
+    to WAL or recovering the log another left, answer busy at once instead of waiting), for up to BUSY_SECONDS."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            return _connect_once(path, check)
+        except sqlite3.OperationalError as err:
+            code = getattr(err, "sqlite_errorcode", None)
+            if code is None or code & 0xFF not in BUSY_CODES or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
+def _connect_once(path: Path, check: bool) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
     try:
         db.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")

@@ -19,6 +19,29 @@ Rows = list[tuple[str, str, float]]
 """(derivation name, host name or durations.ANY, median seconds)."""
 MAX_NAMES = 50_000
 """Names read at most, the most recently built first (the table stays a few MiB)."""
+PACE_NAMES = 3
+"""A host's pace is measured over at least this many names that also ran on another host."""
+PACE_BOUNDS = (0.1, 10.0)
+
+
+def paces(times: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
+    """Host -> how long it takes against the others (1: as long; 2: twice), from name -> host -> median seconds at
+    speed 1: the median over the names it shares with another host of its time / the median of all hosts' times."""
+    ratios: dict[str, list[float]] = {}
+    for per_host in times.values():
+        if len(per_host) < 2:
+            continue
+        middle = statistics.median(per_host.values())
+        if middle <= 0:
+            continue
+        for host, seconds in per_host.items():
+            ratios.setdefault(host, []).append(seconds / middle)
+    low, high = PACE_BOUNDS
+    return {
+        host: min(high, max(low, statistics.median(found)))
+        for host, found in ratios.items()
+        if len(found) >= PACE_NAMES
+    }
 
 
 def _medians(db: sqlite3.Connection) -> list[tuple[str, str, float]]:
@@ -34,7 +57,9 @@ def _medians(db: sqlite3.Connection) -> list[tuple[str, str, float]]:
 def durations_rows(history: Path, hosts: Mapping[str, tuple[str, float]]) -> tuple[Rows, str]:
     """For each name: its median on each of hosts (name -> (key fingerprint, speed factor); `local` is this
     machine), and under ANY the median over every host it ran on, scaled to speed 1 (seconds x that host's speed;
-    a host not in hosts counts as speed 1). Also a warning ("" when none); a missing history gives no rows."""
+    a host not in hosts counts as speed 1). Then, as rows of the name ANY, each host's pace (`paces`), which
+    scales the ANY estimate of names it has not built. Also a warning ("" when none); a missing history gives no
+    rows."""
     if not history.exists():
         return [], ""
     medians, warning = read_history(history, _medians)
@@ -42,18 +67,19 @@ def durations_rows(history: Path, hosts: Mapping[str, tuple[str, float]]) -> tup
     by_key.setdefault(LOCAL_KEY, LOCAL)
     speeds = {key: speed for key, speed in hosts.values()}
     rows: Rows = []
-    anywhere: dict[str, list[float]] = {}
+    anywhere: dict[str, dict[str, float]] = {}
     for name, key, median in medians or []:
         if key in by_key:
             rows.append((name, by_key[key], float(median)))
-        anywhere.setdefault(name, []).append(float(median) * (speeds.get(key) or 1.0))
-    rows += [(name, ANY, float(statistics.median(times))) for name, times in anywhere.items()]
+        anywhere.setdefault(name, {})[key] = float(median) * (speeds.get(key) or 1.0)
+    rows += [(name, ANY, float(statistics.median(times.values()))) for name, times in anywhere.items()]
+    rows += [(ANY, by_key[key], pace) for key, pace in paces(anywhere).items() if key in by_key]
     return rows, warning
 
 
 class ExpectedFromRows:
     """expected(name, host name) for the ETA, from one build's durations rows: the median there, else the speed-1
-    median over every host divided by the host's speed factor, else None."""
+    median over every host times the host's pace, divided by its speed factor, else None."""
 
     def __init__(self, rows: Rows, speeds: Mapping[str, float]) -> None:
         self.table: dict[str, dict[str, float]] = {}
@@ -68,4 +94,6 @@ class ExpectedFromRows:
         if host in known:
             return known[host]
         anywhere = known.get(ANY)
-        return None if anywhere is None else anywhere / (self.speeds.get(host) or 1.0)
+        if anywhere is None:
+            return None
+        return anywhere * self.table.get(ANY, {}).get(host, 1.0) / (self.speeds.get(host) or 1.0)

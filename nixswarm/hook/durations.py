@@ -1,8 +1,9 @@
 """Expected build times the scheduler reads: a file the build writes from its history before nix runs.
 
 Sorted lines `<name>\t<host>\t<seconds>`: the median of the name's successful builds on that host, and under host
-`*` the median over every host scaled to speed factor 1 (seconds x the speed of the host it ran on). A hook looks
-up one name with a byte search, without parsing the rest (it runs once per derivation).
+`*` the median over every host scaled to speed factor 1 (seconds x the speed of the host it ran on). Lines of the
+name `*` (no derivation's name: Nix allows no `*` in one) give each host's measured pace instead of seconds. A hook
+looks up one name with a byte search, without parsing the rest (it runs once per derivation).
 """
 
 from __future__ import annotations

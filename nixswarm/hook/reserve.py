@@ -32,6 +32,7 @@ def knowing(s: Situation, known: Mapping[str, float]) -> Situation:
         work=s.work,
         known=known,
         bandwidth=s.bandwidth,
+        pace=s.pace,
     )
 
 

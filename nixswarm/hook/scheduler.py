@@ -12,7 +12,7 @@ import time
 
 from nixswarm.hook.drvfile import output_locks
 from nixswarm.hook.drvinputs import input_paths, output_paths
-from nixswarm.hook.durations import Durations, drv_name
+from nixswarm.hook.durations import ANY, Durations, drv_name
 from nixswarm.hook.loads import read_loads
 from nixswarm.hook.lookahead import Lookahead
 from nixswarm.hook.messages import Try, encode_settings
@@ -220,6 +220,7 @@ class Scheduler:
             down=state.get("down", {}),
             work=work,
             known=self.durations.of(drv_name(request.drv_path)),
+            pace=self.durations.of(ANY),
         )
         scores, left_out = rank(self.config.hosts, request.system, request.features, inputs, situation)
         kept = ""

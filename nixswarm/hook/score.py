@@ -2,8 +2,9 @@
 
 finish = wait for a slot + inputs it lacks / bandwidth + work there * (1 + busy / cores)
 
-work there is the derivation's past median on that host, else its past median anywhere (at speed 1) / speed
-factor, else this build's median / speed factor.
+work there is the derivation's past median on that host, else its past median anywhere (at speed 1) x the host's
+pace / speed factor, else this build's median x pace / speed factor. A host's pace is measured from the history:
+how long it took against the other hosts for the names they both built (history/for_build.py).
 
 busy is the live load, or this build's own jobs there when that is more (the load average lags behind them).
 
@@ -81,7 +82,7 @@ class Score:
 class Situation:
     """What the scheduler knows at one moment (no dataclass, see Score)."""
 
-    __slots__ = ("bandwidth", "down", "has", "known", "loads", "now", "running", "size", "waiting", "work")
+    __slots__ = ("bandwidth", "down", "has", "known", "loads", "now", "pace", "running", "size", "waiting", "work")
 
     def __init__(
         self,
@@ -96,6 +97,7 @@ class Situation:
         work: float = DEFAULT_WORK,
         known: Mapping[str, float] | None = None,
         bandwidth: float = BANDWIDTH,
+        pace: Mapping[str, float] | None = None,
     ) -> None:
         self.now: Final = now
         self.has: Final = has
@@ -115,6 +117,8 @@ class Situation:
         self.known: Final = known or {}
         """Host -> seconds this derivation took there in past builds (durations.ANY: any host, at speed 1)."""
         self.bandwidth: Final = bandwidth
+        self.pace: Final = pace or {}
+        """Host -> its measured pace against the other hosts (2: twice as long); 1 when not measured."""
 
 
 def over_limit(host: HostInfo, load: float) -> str | None:
@@ -126,10 +130,10 @@ def over_limit(host: HostInfo, load: float) -> str | None:
 
 def work_there(host: HostInfo, s: Situation) -> float:
     """Seconds the derivation should build for on host: its past median there, else its past median anywhere
-    scaled by the host's speed factor, else this build's median scaled the same way."""
+    scaled by the host's pace and speed factor, else this build's median scaled the same way."""
     if host.name in s.known:
         return s.known[host.name]
-    return s.known.get(ANY, s.work) / host.speed
+    return s.known.get(ANY, s.work) * s.pace.get(host.name, 1.0) / host.speed
 
 
 def score_host(host: HostInfo, inputs: Iterable[str], s: Situation) -> Score:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from pathlib import Path
 
+import pytest
+
+from nixswarm.history import database
 from nixswarm.history.database import open_history
 from nixswarm.history.queries import drv_stats
 from nixswarm.history.runs import add_runs
@@ -50,3 +54,42 @@ def test_two_writers_of_500_rows_each_leave_all_1000_rows_intact(tmp_path: Path)
     stats = drv_stats(db)
     assert sum(s.runs for s in stats) == 2 * ROWS
     assert {(s.name, s.host_name) for s in stats} == {(f"pkg{i}", h) for i in range(7) for h in ("a", "b")}
+
+
+def busy() -> sqlite3.OperationalError:
+    err = sqlite3.OperationalError("database is locked")
+    err.sqlite_errorcode = 5
+    return err
+
+
+def test_opening_while_another_process_holds_the_file_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = database._connect_once
+    answers: list[sqlite3.OperationalError | None] = [busy(), busy(), None]
+
+    def flaky(path: Path, check: bool) -> sqlite3.Connection:
+        answer = answers.pop(0)
+        if answer is not None:
+            raise answer
+        return real(path, check)
+
+    monkeypatch.setattr(database, "_connect_once", flaky)
+    opened = open_history(tmp_path / "history.sqlite")
+    assert opened.db is not None and opened.warning == ""
+    opened.db.close()
+    assert answers == []
+
+
+def test_a_file_held_past_the_busy_time_gives_a_warning_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database, "BUSY_SECONDS", 0.05)
+
+    def held(path: Path, check: bool) -> sqlite3.Connection:
+        raise busy()
+
+    monkeypatch.setattr(database, "_connect_once", held)
+    opened = open_history(tmp_path / "history.sqlite")
+    assert opened.db is None
+    assert "database is locked" in opened.warning
