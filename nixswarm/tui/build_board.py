@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from nixswarm.build.eta import Expected, Forecast, no_history
-from nixswarm.build.log_events import LogLine, build_log_line, parse_line
+from nixswarm.build.log_events import LogLine
+from nixswarm.build.log_fold import Logged, fold_lines
 from nixswarm.build.progress import Progress
 from nixswarm.build.results import BuildBegan
 from nixswarm.files.selection import Skipped
@@ -58,27 +59,23 @@ class BuildBoard:
         self.forecast = Forecast(self.progress, self.expected)
         self.skipped, self.notes = tuple(skipped), tuple(notes)
 
-    def feed_lines(self, lines: Iterable[str]) -> None:
-        """Stderr lines of nix, as read (a builder's plain log line is kept without parsing)."""
-        progress = self.progress
-        for line in lines:
-            log = build_log_line(line)
-            if log is not None and progress.keep_log(*log):
-                self._log(*log)
+    def feed_lines(self, lines: Sequence[str]) -> None:
+        """Stderr lines of nix, as read: folded in order, a run of a builder's plain log lines in bulk (log_fold)."""
+        for folded in fold_lines(self.progress, lines, every_log=True):
+            if isinstance(folded, Logged):
+                self._log(folded.activity, folded.texts)
                 continue
-            event = parse_line(line)
-            for change in progress.feed(event):
+            for change in folded.changes:
                 if isinstance(change, BuildBegan):
                     self.logs.setdefault(change.drv, DrvLog(change.drv)).why = change.why
-            if isinstance(event, LogLine):
-                self._log(event.id, event.text)
+            if isinstance(folded.event, LogLine):
+                self._log(folded.event.id, [folded.event.text])
 
-    def _log(self, activity: int, text: str) -> None:
-        if (source := self.progress.source(activity)) is not None:
+    def _log(self, activity: int, texts: Sequence[str]) -> None:
+        if texts and (source := self.progress.source(activity)) is not None:
             log = self.logs.setdefault(source[1], DrvLog(source[1]))  # an ssh-ng builder's own activity: the same drv
-            if len(log.lines) == MAX_LOG:
-                log.dropped += 1
-            log.lines.append(text)
+            log.dropped += max(0, len(log.lines) + len(texts) - MAX_LOG)
+            log.lines.extend(texts)
 
     def elapsed(self) -> float:
         """Seconds since the build started."""
