@@ -4,7 +4,6 @@ scheduler's own time. Each client Nix in its own lab: this machine's (2.8) here,
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -17,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.build_bench import NIXSWARM, _home_env
+from bench.chroot_client import client_main, measure_in_chroot, rounds_from_env
 from bench.placement_report import markdown
 from bench.results import Figures, Section
-from bench.versions_bench import OTHER_CLIENTS, REPO
+from bench.versions_bench import OTHER_CLIENTS
 from tests.lab import BuilderSpec, Lab
 from tests.lab.chains import chains_args, read_chain_outputs, write_chains
 from tests.lab.graph import graph_args, read_graph_outputs
-from tests.lab.nixroots import root_for
 
 ROUNDS = 3
 ROUNDS_ENV = "NIXSWARM_BENCH_PLACEMENT_ROUNDS"
@@ -193,27 +192,16 @@ def measure(rounds: int) -> Figures:
 
 
 def _measure_in_chroot(series: str, suite: str, rounds: int) -> Figures:
-    venv = REPO / ".venv-nix" / suite
-    if not (venv / "pyvenv.cfg").exists():
-        raise RuntimeError(f"no venv at {venv}: `tests/matrix/client.sh {suite} --co -q` makes it")
-    python = str(venv / "bin" / "python")
-    argv = [str(REPO / "tests" / "matrix" / "in_root.sh"), str(root_for(series)), python, "-m", "bench.placement_bench"]
-    done = subprocess.run([*argv, "--measure", "--rounds", str(rounds)], stdout=subprocess.PIPE, text=True, check=False)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"measuring Nix {series} in {root_for(series)} failed with exit code {done.returncode}")
-    found = json.loads(lines[-1])
+    stdout = measure_in_chroot("bench.placement_bench", series, suite, rounds)
+    found = json.loads(stdout.strip().splitlines()[-1])
     if not isinstance(found, dict) or not {"nix", "locality", "busy", "small"} <= found.keys():
-        raise ValueError(f"`--measure` printed no figures; its stdout ended with: {done.stdout[-500:]!r}")
+        raise ValueError(f"`--measure` printed no figures; its stdout ended with: {stdout[-500:]!r}")
     return found
 
 
 def rounds_wanted() -> int:
     """ROUNDS, or the number in $NIXSWARM_BENCH_PLACEMENT_ROUNDS."""
-    value = os.environ.get(ROUNDS_ENV, str(ROUNDS))
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{ROUNDS_ENV}={value!r}: expected a whole number of rounds, at least 1")
-    return int(value)
+    return rounds_from_env(ROUNDS_ENV, ROUNDS)
 
 
 def parameters(rounds: int) -> Figures:
@@ -261,15 +249,9 @@ def run(rounds: int | None = None) -> Section:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.placement_bench", description=__doc__)
-    measure_help = "measure only the Nix this process runs with; print its figures as JSON on stdout"
-    parser.add_argument("--measure", action="store_true", help=measure_help)
-    parser.add_argument("--rounds", type=int, default=None, help=f"rounds (default ${ROUNDS_ENV} or {ROUNDS})")
-    args = parser.parse_args()
-    if args.rounds is not None and args.rounds < 1:
-        parser.error("--rounds: at least 1")
-    rounds = args.rounds or rounds_wanted()
-    print(json.dumps(measure(rounds)) if args.measure else run(rounds).markdown, flush=True)
+    client_main(
+        "bench.placement_bench", __doc__, measure, run, rounds_env=ROUNDS_ENV, rounds_default=ROUNDS, what="figures"
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ each on the 9-derivation lab graph over 3 builders of the client's own Nix."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import platform
@@ -14,12 +13,12 @@ import time
 from pathlib import Path
 
 from bench.build_bench import _configure, _home_env, _interleaved, _nixswarm_build, _plain, _plain_ssh, _timed
+from bench.chroot_client import client_main, measure_in_chroot, rounds_from_env
 from bench.plots import link
 from bench.results import Figures, Section
 from bench.stats import summary
 from tests.e2e.helpers import machines_file
 from tests.lab import BuilderSpec, Lab
-from tests.lab.nixroots import root_for
 
 ROUNDS = 5
 ROUNDS_ENV = "NIXSWARM_BENCH_VERSIONS_ROUNDS"
@@ -29,7 +28,6 @@ OTHER_CLIENTS = {"2.34": "sid"}
 in .venv-nix/<suite>."""
 PLAIN = "plain nix"
 NIXSWARM = "nixswarm build"
-REPO = Path(__file__).parents[1]
 
 
 def measure(rounds: int) -> Figures:
@@ -67,31 +65,12 @@ def parse_client(stdout: str) -> Figures:
 
 
 def _measure_in_chroot(series: str, suite: str, rounds: int) -> Figures:
-    venv = REPO / ".venv-nix" / suite
-    if not (venv / "pyvenv.cfg").exists():
-        raise RuntimeError(f"no venv at {venv}: `tests/matrix/client.sh {suite} --co -q` makes it")
-    argv = [
-        str(REPO / "tests" / "matrix" / "in_root.sh"),
-        str(root_for(series)),
-        str(venv / "bin" / "python"),
-        "-m",
-        "bench.versions_bench",
-        "--measure",
-        "--rounds",
-        str(rounds),
-    ]
-    done = subprocess.run(argv, stdout=subprocess.PIPE, text=True, timeout=3600, check=False)  # stderr: ours
-    if done.returncode != 0:
-        raise RuntimeError(f"measuring Nix {series} in {root_for(series)} failed with exit code {done.returncode}")
-    return parse_client(done.stdout)
+    return parse_client(measure_in_chroot("bench.versions_bench", series, suite, rounds, timeout=3600))
 
 
 def rounds_wanted() -> int:
     """ROUNDS, or the number in $NIXSWARM_BENCH_VERSIONS_ROUNDS."""
-    value = os.environ.get(ROUNDS_ENV, str(ROUNDS))
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{ROUNDS_ENV}={value!r}: expected a whole number of rounds, at least 1")
-    return int(value)
+    return rounds_from_env(ROUNDS_ENV, ROUNDS)
 
 
 def run(rounds: int | None = None) -> Section:
@@ -148,15 +127,9 @@ def markdown(data: Figures) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.versions_bench", description=__doc__)
-    measure_help = "measure only the Nix this process runs with; print its samples as JSON on stdout"
-    parser.add_argument("--measure", action="store_true", help=measure_help)
-    parser.add_argument("--rounds", type=int, default=None, help=f"rounds (default ${ROUNDS_ENV} or {ROUNDS})")
-    args = parser.parse_args()
-    if args.rounds is not None and args.rounds < 1:
-        parser.error("--rounds: at least 1")
-    rounds = args.rounds or rounds_wanted()
-    print(json.dumps(measure(rounds)) if args.measure else run(rounds).markdown, flush=True)
+    client_main(
+        "bench.versions_bench", __doc__, measure, run, rounds_env=ROUNDS_ENV, rounds_default=ROUNDS, what="samples"
+    )
 
 
 if __name__ == "__main__":

@@ -19,23 +19,6 @@ if TYPE_CHECKING:
     from nixswarm.hook.hosts import HostInfo
 
 
-def knowing(s: Situation, known: Mapping[str, float]) -> Situation:
-    """s with another derivation's past times."""
-    return Situation(
-        now=s.now,
-        has=s.has,
-        size=s.size,
-        running=s.running,
-        waiting=s.waiting,
-        loads=s.loads,
-        down=s.down,
-        work=s.work,
-        known=known,
-        bandwidth=s.bandwidth,
-        pace=s.pace,
-    )
-
-
 def keep_for_rivals(
     scores: list[Score],
     hosts: Mapping[str, HostInfo],
@@ -55,7 +38,7 @@ def keep_for_rivals(
         open_hosts = [hosts[name] for name, left in free.items() if left > 0]
         if not open_hosts:
             break
-        situation = knowing(s, known_of(rival))
+        situation = s.knowing(known_of(rival))
         finishes = {h.name: score_host(h, (), situation) for h in open_hosts}
         best = min(open_hosts, key=lambda h: finishes[h.name].finish)
         free[best.name] -= 1

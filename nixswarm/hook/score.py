@@ -120,6 +120,22 @@ class Situation:
         self.pace: Final = pace or {}
         """Host -> its measured pace against the other hosts (2: twice as long); 1 when not measured."""
 
+    def knowing(self, known: Mapping[str, float]) -> Situation:
+        """The same moment, for another derivation with these past times."""
+        return Situation(
+            now=self.now,
+            has=self.has,
+            size=self.size,
+            running=self.running,
+            waiting=self.waiting,
+            loads=self.loads,
+            down=self.down,
+            work=self.work,
+            known=known,
+            bandwidth=self.bandwidth,
+            pace=self.pace,
+        )
+
 
 def over_limit(host: HostInfo, load: float) -> str | None:
     """Why the owner's max-load keeps new work off it (after its name: "b3 over its load limit (6.1 > 4)"), or None."""
