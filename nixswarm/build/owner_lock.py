@@ -44,11 +44,19 @@ def sweep(base: Path, prefix: str, remove: Callable[[Path], None]) -> list[Path]
     return removed
 
 
-def _abandoned(folder: Path) -> bool:
+def own_folder(path: Path) -> bool:
+    """Whether path is a folder (not a link) of this user's."""
     try:
-        info = folder.lstat()
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-            return False
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+
+
+def _abandoned(folder: Path) -> bool:
+    if not own_folder(folder):
+        return False
+    try:
         fd = os.open(folder / LOCK, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return False  # no lock file: a folder in the making, or not one of ours

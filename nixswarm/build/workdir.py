@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,9 @@ from nixswarm.store.control_sockets import SHORT_BASE, SocketFolderTooLong, sock
 from nixswarm.store.settings import Defaults
 
 PREFIX = "nixswarm-build-"
+GONE = ".nixswarm-gone-"
+"""A build folder being deleted is first renamed so (GONE + its name): a hook of a killed build's nix that still runs
+can no longer create files in it by its path while it is deleted. The next build deletes any such folder left."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ def make_build_dir() -> BuildDir:
         root = Path(tempfile.mkdtemp(prefix=PREFIX, dir=base))
         if sockets_fit(root / "cm"):
             owner_lock.sweep(base, PREFIX, _remove_folder)  # what a killed build left: its masters never expire
+            _delete_gone(base)
             return BuildDir(root, owner_lock.hold(root))
         root.rmdir()
     raise SocketFolderTooLong(root / "cm")
@@ -129,4 +135,26 @@ def _remove_folder(root: Path) -> None:
             timeout=5,
             check=False,
         )
-    shutil.rmtree(root, ignore_errors=True)
+    gone = root.with_name(GONE + root.name)
+    try:
+        root.rename(gone)
+    except OSError:
+        return  # another build's sweep took it first
+    _delete(gone)
+
+
+def _delete(folder: Path) -> None:
+    """rmtree, again while a writer that opened its path before the rename still adds a file."""
+    for _ in range(20):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.005)
+
+
+def _delete_gone(base: Path) -> None:
+    """Delete the renamed folders (GONE) of this user's that a removal left: killed in the middle, or raced."""
+    with contextlib.suppress(OSError):
+        for folder in base.iterdir():
+            if folder.name.startswith(GONE + PREFIX) and owner_lock.own_folder(folder):
+                _delete(folder)

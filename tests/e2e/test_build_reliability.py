@@ -84,7 +84,7 @@ def test_the_masters_of_a_killed_build_are_closed_by_the_next_build(make_lab: Ma
     assert processes_with(str(killed)), "the killed build had no ssh master to leave behind"
     again, _ = build(lab, tmp_path, "--no-local", width=1, depth=1)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert not killed.exists(), "the killed build's folder is left behind"
+    assert not killed.exists(), f"the killed build's folder is left behind: {sorted(map(str, killed.rglob('*')))}"
     assert not processes_with(str(killed)), "an ssh master of the killed build is still running"
     for _ in range(100):  # the killed nix build finishes its derivations on its own
         if not processes_with(tag):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from nixswarm.build import owner_lock
-from nixswarm.build.workdir import PREFIX, make_build_dir, remove_build_dir
+from nixswarm.build.workdir import GONE, PREFIX, make_build_dir, remove_build_dir
+from nixswarm.hook.ledger import Ledger
 
 HOLDER = (
     "import time\nfrom nixswarm.build.workdir import make_build_dir\n"
@@ -74,3 +77,36 @@ def test_the_lock_is_never_seen_free_while_held(tmp_path: Path) -> None:
     finally:
         owner_lock.release(fd)
     assert owner_lock.sweep(tmp_path.parent, tmp_path.name, lambda p: None) == [tmp_path]
+
+
+def write_ledger(ledger: Ledger, stop: threading.Event) -> None:
+    """What the hooks of a killed build's nix do: take the ledger's lock (creating its folder and lock file)."""
+    while not stop.is_set():
+        with contextlib.suppress(OSError):
+            ledger.entries()
+
+
+def test_a_folder_is_removed_while_a_hook_of_its_build_still_writes_its_ledger(runtime: Path) -> None:
+    """A killed build's nix builds on: its hooks recreate ledger/ledger.lock while the next build deletes the folder
+    (CI once found the folder left with just those two)."""
+    for _ in range(20):
+        where = make_build_dir()
+        stop = threading.Event()
+        writer = threading.Thread(target=write_ledger, args=(Ledger(str(where.ledger)), stop))
+        writer.start()
+        try:
+            remove_build_dir(where)
+        finally:
+            stop.set()
+            writer.join()
+        assert not where.root.exists(), sorted(str(p) for p in where.root.rglob("*"))
+    assert not list(runtime.iterdir())
+
+
+def test_a_folder_whose_removal_was_cut_short_is_deleted_by_the_next_build(runtime: Path) -> None:
+    left = runtime / f"{GONE}{PREFIX}cut"
+    (left / "ledger").mkdir(parents=True)
+    (left / "ledger" / "ledger.lock").write_text("")
+    where = make_build_dir()
+    assert not left.exists()
+    remove_build_dir(where)
