@@ -1,8 +1,9 @@
 """The NAR size of what a build's derivations output, asked of the local Nix (`nix-store --query --size`) at once.
 
 `nix-store --query --size` exists in Nix 2.8 through 2.34 and prints one number per path, in order; one path that
-is not valid fails the whole call, so only paths on disk are asked about, and whatever goes wrong (no nix-store, an
-error, a hang past TIMEOUT, a line that is not a number) leaves the sizes unknown.
+is not valid fails the whole call, so only paths on disk are asked about, and a call that fails is asked again in
+halves (a path on disk but not valid, such as an output left by a failed build, costs its neighbours nothing).
+Whatever else goes wrong (no nix-store, a hang past TIMEOUT, a line that is not a number) leaves the sizes unknown.
 """
 
 from __future__ import annotations
@@ -52,14 +53,22 @@ def query_sizes(
     (TIMEOUT unless told)."""
     deadline = time.monotonic() + (TIMEOUT if timeout is None else timeout)
     sizes: dict[str, int] = {}
-    for chunk in chunks(paths):
+    waiting = list(chunks(paths))
+    waiting.reverse()
+    while waiting:
+        chunk = waiting.pop()
         left = deadline - time.monotonic()
         if left <= 0:
             break
         try:
             out = run([nix_store, "--query", "--size", *chunk], left)
-        except (OSError, subprocess.SubprocessError):
+        except subprocess.CalledProcessError:
+            if len(chunk) > 1:  # one path nix refused: ask again in halves, in order
+                half = len(chunk) // 2
+                waiting += [chunk[half:], chunk[:half]]
             continue
+        except (OSError, subprocess.SubprocessError):
+            break  # no nix-store, or it hung past the deadline: asking again would too
         lines = out.splitlines()
         if len(lines) == len(chunk) and all(_SIZE.fullmatch(line) for line in lines):
             sizes.update(zip(chunk, map(int, lines), strict=True))

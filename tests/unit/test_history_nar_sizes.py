@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import time
 from pathlib import Path
 
@@ -40,12 +41,44 @@ def test_only_paths_on_disk_are_asked_and_a_derivation_missing_one_output_is_unk
     assert fake.calls() == [["--query", "--size", HELLO, ZLIB]]
 
 
-def test_a_path_nix_does_not_know_fails_the_call_and_every_size_is_unknown(fake: FakeNixStore, tmp_path: Path) -> None:
-    fake.sizes({HELLO: 226_712})  # zlib's output is on disk but not valid (a build that died writing it)
-    hello = write_drv(tmp_path, "hello-2.12.1", {"out": HELLO})
+def test_a_path_nix_does_not_know_is_asked_apart_and_only_its_size_is_unknown(
+    fake: FakeNixStore, tmp_path: Path
+) -> None:
+    fake.sizes({HELLO: 226_712, HELLO_DOC: 10_240})  # zlib's output is on disk but not valid (a build died writing it)
+    hello = write_drv(tmp_path, "hello-2.12.1", {"out": HELLO, "doc": HELLO_DOC})
     zlib = write_drv(tmp_path, "zlib-1.3", {"out": ZLIB})
-    assert nar_sizes([hello, zlib], exists=lambda path: True) == {hello: None, zlib: None}
-    assert len(fake.calls()) == 1
+    assert nar_sizes([hello, zlib], exists=lambda path: True) == {hello: 236_952, zlib: None}
+    asked = sorted([HELLO, HELLO_DOC, ZLIB])
+    assert fake.calls()[0] == ["--query", "--size", *asked]  # refused whole, then asked again in halves
+    assert 1 < len(fake.calls()) <= 5
+
+
+def test_halving_a_refused_call_asks_each_path_once_per_level_and_keeps_the_order() -> None:
+    paths = [store_path(f"p{i:03d}") for i in range(64)]
+    bad = {paths[5], paths[40]}
+    asked: list[list[str]] = []
+
+    def run(argv: list[str], timeout: float) -> bytes:
+        asked.append(argv[3:])
+        if bad & set(argv[3:]):
+            raise subprocess.CalledProcessError(1, argv)
+        return "".join(f"{len(p)}\n" for p in argv[3:]).encode()
+
+    sizes = query_sizes(paths, "nix-store", run=run)
+    assert sizes == {p: len(p) for p in paths if p not in bad}
+    assert len(asked) <= 1 + 2 * 2 * 6  # two bad paths: at most two branches of depth log2(64)
+    assert [p for chunk in asked if not bad & set(chunk) for p in chunk] == [p for p in paths if p not in bad]
+
+
+def test_a_missing_nix_store_is_not_asked_again_in_halves() -> None:
+    asked: list[list[str]] = []
+
+    def run(argv: list[str], timeout: float) -> bytes:
+        asked.append(argv)
+        raise FileNotFoundError(argv[0])
+
+    assert query_sizes([HELLO, HELLO_DOC, ZLIB], "nix-store", run=run) == {}
+    assert len(asked) == 1
 
 
 def test_output_that_is_not_one_number_per_path_is_not_believed(fake: FakeNixStore, tmp_path: Path) -> None:
