@@ -60,7 +60,14 @@ def _sample(folder: Path, offered: str) -> tuple[float, int]:
     s = Situation(now=0.0, has={}, size=lambda p: 0, running={}, waiting={}, loads={}, down={})
     scores, _ = rank(HOSTS, X86, (), [], s)
     keep_for_rivals(
-        scores, {h.name: h for h in HOSTS}, rivals, s, known_of=lambda d: {}, name_of=lambda d: d.rsplit("-", 1)[-1]
+        scores,
+        {h.name: h for h in HOSTS},
+        rivals,
+        s,
+        known_of=lambda d: {},
+        name_of=lambda d: d.rsplit("-", 1)[-1],
+        system=X86,
+        required_of=lambda d: ahead.entries[d].features,
     )
     return (time.perf_counter() - started) * 1000, len(rivals)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from nixswarm.build.build_graph import critical_path
 from nixswarm.build.eta import Expected
 from nixswarm.history.drv_system import system_of
-from nixswarm.hook.drvfile import parse_outputs
+from nixswarm.hook.drvfile import parse_outputs, required_features
 from nixswarm.hook.drvinputs import STORE_PATH, DrvError, parse_inputs
 from nixswarm.hook.durations import ANY, drv_name
 from nixswarm.hook.lookahead import FILE, MAX_DRVS, Entry, render
@@ -21,7 +21,7 @@ from nixswarm.hook.score import DEFAULT_WORK
 def plan_entries(drvs: Sequence[str], expected: Expected) -> dict[str, Entry]:
     """The entries for drvs (a .drv that cannot be read, or a path that is not a store path, is left out)."""
     wanted = {d for d in drvs if STORE_PATH.fullmatch(d)}
-    read: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+    read: dict[str, tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
     for drv in wanted:
         try:
             data = read_whole(drv)
@@ -31,19 +31,19 @@ def plan_entries(drvs: Sequence[str], expected: Expected) -> dict[str, Entry]:
             continue
         system = system_of(data)
         if system is not None:
-            read[drv] = (system, tuple(d for d, _ in inputs if d in wanted), outputs)
+            read[drv] = (system, tuple(d for d, _ in inputs if d in wanted), outputs, required_features(data))
     known = {d: expected(drv_name(d), ANY) for d in read}
     seen = [s for s in known.values() if s is not None]
     fallback = statistics.median(seen) if seen else DEFAULT_WORK
     work = {d: (s if s is not None else fallback) for d, s in known.items()}
     needed_by: dict[str, list[str]] = {d: [] for d in read}
-    for drv, (_, needs, _) in read.items():
+    for drv, (_, needs, _, _) in read.items():
         for need in needs:
             if need in needed_by:  # its .drv was read
                 needed_by[need].append(drv)
     chain: dict[str, float] = {}
     critical_path({d: tuple(n) for d, n in needed_by.items()}, work, chain)
-    return {d: Entry(system, chain[d], inputs, outputs) for d, (system, inputs, outputs) in read.items()}
+    return {d: Entry(system, chain[d], inputs, outputs, needs) for d, (system, inputs, outputs, needs) in read.items()}
 
 
 def write_lookahead(folder: Path, drvs: Sequence[str], expected: Expected) -> bool:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 
 HEAD = b"Derive(["
 READ = 1 << 16
 """Outputs come first; their list fits in far less than this."""
+_FEATURES = re.compile(rb'\("requiredSystemFeatures","([A-Za-z0-9_.+ -]{0,1000})"\)')
+"""The env entry (quotes inside an ATerm string are escaped, so no other value can hold this text)."""
 
 
 def _string(data: bytes, at: int) -> tuple[str, int]:
@@ -64,3 +67,10 @@ def output_locks(drv_path: str) -> tuple[str, ...]:
     except (OSError, ValueError):
         return ()
     return tuple(f"{path or f'{drv_path}.{name}'}.lock" for name, path in outputs)
+
+
+def required_features(data: bytes) -> tuple[str, ...]:
+    """The requiredSystemFeatures in a .drv file's bytes (its env; () when none, or in a form not read here, such
+    as __structuredAttrs' JSON or escaped characters)."""
+    found = _FEATURES.search(data)
+    return tuple(found.group(1).decode().split()) if found else ()

@@ -2,14 +2,15 @@
 
 Nix offers derivations one at a time in an order of its own. Once a dry run beside the build has listed the
 planned derivations, the build writes this file in the hook's folder (build/lookahead_file.py): a line per planned
-derivation, most urgent first, `<drv>\t<system>\t<priority>\t<inputs>\t<outputs>`, inputs and outputs separated
-by spaces. Priority is its bottom level: its own expected seconds plus the longest chain of expected seconds among
-the derivations that need it, so the derivation on the critical path comes first.
+derivation, most urgent first, `<drv>\t<system>\t<priority>\t<inputs>\t<outputs>\t<features>`, inputs,
+outputs and required system features separated by spaces. Priority is its bottom level: its own expected seconds
+plus the longest chain of expected seconds among the derivations that need it, so the derivation on the critical
+path comes first.
 
 A derivation is a rival of the one offered when it is planned, ready (every planned input's outputs are in the
 local store: built here or copied back), not built yet, not placed by this build, of the same system, and more
 urgent (a higher priority: equals are no rivals). The scheduler keeps the free slots where rivals would finish
-soonest for them (scheduler.py).
+soonest for them (reserve.py), on hosts that have every feature a rival requires.
 """
 
 from __future__ import annotations
@@ -28,14 +29,23 @@ MAX_DRVS = 3000
 class Entry:
     """One planned derivation (no dataclass: see score.Score)."""
 
-    __slots__ = ("inputs", "outputs", "priority", "system")
+    __slots__ = ("features", "inputs", "outputs", "priority", "system")
 
-    def __init__(self, system: str, priority: float, inputs: tuple[str, ...], outputs: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        system: str,
+        priority: float,
+        inputs: tuple[str, ...],
+        outputs: tuple[str, ...],
+        features: tuple[str, ...] = (),
+    ) -> None:
         self.system = system
         self.priority = priority
         self.inputs = inputs
         """Its planned input derivations."""
         self.outputs = outputs
+        self.features = features
+        """Its requiredSystemFeatures: a host that lacks one cannot take it."""
 
 
 def render(entries: dict[str, Entry]) -> bytes:
@@ -43,7 +53,8 @@ def render(entries: dict[str, Entry]) -> bytes:
     only). A hook then parses only the lines before the offered derivation's own."""
     ordered = sorted(entries.items(), key=lambda item: (-round(item[1].priority, 3), item[0]))
     lines = [
-        f"{drv}\t{e.system}\t{e.priority:.3f}\t{' '.join(e.inputs)}\t{' '.join(e.outputs)}\n" for drv, e in ordered
+        f"{drv}\t{e.system}\t{e.priority:.3f}\t{' '.join(e.inputs)}\t{' '.join(e.outputs)}\t{' '.join(e.features)}\n"
+        for drv, e in ordered
     ]
     return "".join(lines).encode("utf-8", "surrogateescape")
 
@@ -53,7 +64,7 @@ def parse(data: bytes) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     for line in data.decode("utf-8", "surrogateescape").split("\n"):
         fields = line.split("\t")
-        if len(fields) != 5 or not fields[0].startswith("/nix/store/"):
+        if len(fields) != 6 or not fields[0].startswith("/nix/store/"):
             continue
         try:
             priority = float(fields[2])
@@ -61,7 +72,9 @@ def parse(data: bytes) -> dict[str, Entry]:
             continue
         if not 0 <= priority < math.inf:  # NaN, negative or infinite
             continue
-        entries[fields[0]] = Entry(fields[1], priority, tuple(fields[3].split()), tuple(fields[4].split()))
+        entries[fields[0]] = Entry(
+            fields[1], priority, tuple(fields[3].split()), tuple(fields[4].split()), tuple(fields[5].split())
+        )
     return entries
 
 

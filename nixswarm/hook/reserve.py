@@ -27,17 +27,23 @@ def keep_for_rivals(
     *,
     known_of: Callable[[str], Mapping[str, float]],
     name_of: Callable[[str], str],
+    system: str,
+    required_of: Callable[[str], tuple[str, ...]],
 ) -> tuple[list[Score], str]:
     """scores (the offered derivation's ranking) with the host it should take first, and a note saying why when
-    that is not its own best ("" otherwise). rivals: (priority, drv), most urgent first."""
+    that is not its own best ("" otherwise). rivals: (priority, drv), most urgent first, all of system; a rival
+    only takes a host that has every feature it requires (required_of)."""
     if not scores or not rivals or not scores[0].free:
         return scores, ""
     free = {sc.name: hosts[sc.name].slots - sc.running for sc in scores if sc.free and sc.name in hosts}
     kept_by: dict[str, tuple[str, float]] = {}
     for _, rival in rivals:
-        open_hosts = [hosts[name] for name, left in free.items() if left > 0]
-        if not open_hosts:
+        if not any(left > 0 for left in free.values()):
             break
+        required = required_of(rival)
+        open_hosts = [hosts[n] for n, left in free.items() if left > 0 and hosts[n].refusal(system, required) is None]
+        if not open_hosts:
+            continue
         situation = s.knowing(known_of(rival))
         finishes = {h.name: score_host(h, (), situation) for h in open_hosts}
         best = min(open_hosts, key=lambda h: finishes[h.name].finish)

@@ -230,8 +230,16 @@ class Scheduler:
             and (rivals := self.lookahead.rivals(request.drv_path, request.system, set(placed)))
         ):
             hosts = {h.name: h for h in self.config.hosts}
+            entries = self.lookahead.entries
             scores, kept = keep_for_rivals(
-                scores, hosts, rivals, situation, known_of=lambda d: self.durations.of(drv_name(d)), name_of=drv_name
+                scores,
+                hosts,
+                rivals,
+                situation,
+                known_of=lambda d: self.durations.of(drv_name(d)),
+                name_of=drv_name,
+                system=request.system,
+                required_of=lambda d: entries[d].features,
             )
         return scores, left_out, kept
 

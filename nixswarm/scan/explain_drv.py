@@ -7,12 +7,13 @@ the probe's connection, the paths on its stdin); sizes come from the local store
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from nixswarm.errors import NixswarmError
 from nixswarm.files.selection import Selected, resolve
+from nixswarm.history.drv_system import system_of
+from nixswarm.hook.drvfile import required_features
 from nixswarm.hook.drvinputs import DrvError, input_paths, parse_inputs
 from nixswarm.hook.hosts import HostInfo
 from nixswarm.hook.score import Score, Situation, rank
@@ -28,8 +29,6 @@ from nixswarm.store.state import State
 
 PRESENT = 'while read -r p; do [ -e "$p" ] && echo "$p"; done; true'
 """Run on each host: prints those of the paths on its stdin that exist (a fixed command; the paths are data)."""
-_SYSTEM = re.compile(rb'\],"([a-z0-9_]{1,32}-[a-z0-9_]{1,32})","')
-_FEATURES = re.compile(rb'\("requiredSystemFeatures","([A-Za-z0-9_. -]{0,1000})"\)')
 
 
 @dataclass(frozen=True)
@@ -54,9 +53,7 @@ def read_drv(drv: str) -> tuple[str, tuple[str, ...]]:
         parse_inputs(data)
     except (OSError, DrvError, IndexError) as err:
         raise NixswarmError(f"--drv {drv}: not a readable derivation ({err})", title="Usage") from None
-    system = _SYSTEM.search(data)
-    features = _FEATURES.search(data)
-    return (system.group(1).decode() if system else "", tuple(features.group(1).decode().split()) if features else ())
+    return system_of(data) or "", required_features(data)
 
 
 async def _present(pool: ConnectionPool, target: SshTarget, inputs: tuple[str, ...]) -> set[str]:

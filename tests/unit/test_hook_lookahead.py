@@ -23,12 +23,13 @@ A, B, C, D, E = (drv(c) for c in "abcde")
 
 
 def test_the_file_reads_back_what_was_written_and_drops_malformed_lines() -> None:
-    entries = {A: Entry(X86, 12.5, (), ("/o/a",)), B: Entry(ARM, 3.0, (A,), ("/o/b1", "/o/b2"))}
-    data = render(entries) + b"not\ta\tline\n" + f"{C}\t{X86}\tnan\t\t/o/c\n{D}\t{X86}\t-1\t\t/o/d\n".encode()
+    entries = {A: Entry(X86, 12.5, (), ("/o/a",)), B: Entry(ARM, 3.0, (A,), ("/o/b1", "/o/b2"), ("kvm", "nixos-test"))}
+    bad = f"{C}\t{X86}\tnan\t\t/o/c\t\n{D}\t{X86}\t-1\t\t/o/d\t\n{E}\t{X86}\t1\t\t/o/e\n"  # the last: 5 fields
+    data = render(entries) + b"not\ta\tline\n" + bad.encode()
     back = parse(data)
     assert sorted(back) == [A, B]
     assert (back[B].system, back[B].priority, back[B].inputs, back[B].outputs) == (ARM, 3.0, (A,), ("/o/b1", "/o/b2"))
-    assert back[A].inputs == ()
+    assert (back[A].inputs, back[A].features, back[B].features) == ((), (), ("kvm", "nixos-test"))
     assert [line.split(b"\t")[0].decode() for line in render({B: entries[B], A: entries[A]}).splitlines()] == [A, B]
 
 
@@ -84,10 +85,10 @@ def test_the_plan_is_read_again_when_it_changes_and_missing_means_none(tmp_path:
     assert ahead.rivals(A, X86, set()) == []
 
 
-def write_drv(folder: Path, name: str, inputs: list[str], system: str = X86) -> str:
+def write_drv(folder: Path, name: str, inputs: list[str], system: str = X86, env: str = "") -> str:
     path = folder / f"{name}.drv"
     listed = ",".join(f'("{i}",["out"])' for i in inputs)
-    path.write_text(f'Derive([("out","{folder}/{name}-out","","")],[{listed}],[],"{system}","/bin/sh",[],[])')
+    path.write_text(f'Derive([("out","{folder}/{name}-out","","")],[{listed}],[],"{system}","/bin/sh",[],[{env}])')
     return str(path)
 
 
@@ -97,7 +98,7 @@ def test_a_derivation_s_priority_is_its_own_time_plus_the_longest_chain_that_nee
     monkeypatch.setattr(lookahead_file, "STORE_PATH", __import__("re").compile(f"{tmp_path}/.*"))
     lib = write_drv(tmp_path, "lib", [])
     app = write_drv(tmp_path, "app", [lib])
-    doc = write_drv(tmp_path, "doc", [lib])
+    doc = write_drv(tmp_path, "doc", [lib], env='("name","doc"),("requiredSystemFeatures","big-parallel kvm")')
     tool = write_drv(tmp_path, "tool", [])  # nothing known of it: the median of the known (4 s)
     times = {"lib": 2.0, "app": 5.0, "doc": 4.0}
     entries = plan_entries(
@@ -107,6 +108,7 @@ def test_a_derivation_s_priority_is_its_own_time_plus_the_longest_chain_that_nee
     assert entries[app].inputs == (lib,)
     assert entries[app].outputs == (f"{tmp_path}/app-out",)
     assert entries[lib].system == X86
+    assert (entries[doc].features, entries[lib].features) == (("big-parallel", "kvm"), ())
     assert write_lookahead(tmp_path, [lib, app], lambda n, h: None)
     assert sorted(line.split("\t")[0] for line in (tmp_path / FILE).read_text().splitlines()) == sorted([lib, app])
     assert not write_lookahead(tmp_path, [lib] * (MAX_DRVS + 1), lambda n, h: None)

@@ -20,11 +20,13 @@ def host(
     max_load: float | None = None,
     load: float | None = None,
     systems: tuple[str, ...] = (X86,),
+    features: tuple[str, ...] = (),
 ) -> HostInfo:
     return HostInfo(
         name,
         f"ssh-ng://{name}",
         systems=systems,
+        features=features,
         slots=slots,
         cores=cores,
         speed=speed,
