@@ -12,7 +12,8 @@ import re
 import threading
 from collections.abc import Mapping
 
-from nixswarm.hook.drvinputs import DrvError, parse_inputs
+from nixswarm.hook.drvfile import DrvError
+from nixswarm.hook.drvinputs import parse_inputs
 from nixswarm.hook.readfile import read_whole
 
 HEADER = re.compile(r"(these \d+ derivations|this derivation) will be built:")

@@ -10,8 +10,8 @@ from pathlib import Path
 from nixswarm.build.build_graph import critical_path
 from nixswarm.build.eta import Expected
 from nixswarm.history.drv_system import system_of
-from nixswarm.hook.drvfile import parse_outputs, required_features
-from nixswarm.hook.drvinputs import STORE_PATH, DrvError, parse_inputs
+from nixswarm.hook.drvfile import DrvError, parse_outputs, required_features
+from nixswarm.hook.drvinputs import STORE_PATH, parse_inputs
 from nixswarm.hook.durations import ANY, drv_name
 from nixswarm.hook.lookahead import FILE, MAX_DRVS, Entry, render
 from nixswarm.hook.readfile import read_whole, replace_whole

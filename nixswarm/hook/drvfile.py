@@ -1,4 +1,5 @@
-"""The output-lock files of a derivation, read from the outputs list at the head of its .drv file (ATerm)."""
+"""Reading a .drv file (ATerm): its strings, its outputs list (at its head) and the output-lock files Nix takes
+while it builds it, its required system features."""
 
 from __future__ import annotations
 
@@ -10,22 +11,22 @@ READ = 1 << 16
 """Outputs come first; their list fits in far less than this."""
 _FEATURES = re.compile(rb'\("requiredSystemFeatures","([A-Za-z0-9_.+ -]{0,1000})"\)')
 """The env entry (quotes inside an ATerm string are escaped, so no other value can hold this text)."""
+_STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"', re.DOTALL)
+"""An ATerm string: quotes inside are escaped (backslash, then the character)."""
 
 
-def _string(data: bytes, at: int) -> tuple[str, int]:
-    """The ATerm string starting at data[at] (a quote), and the index after it."""
-    if data[at : at + 1] != b'"':
-        raise ValueError("expected a string")
-    out = bytearray()
-    at += 1
-    while data[at : at + 1] != b'"':
-        if data[at : at + 1] == b"\\":
-            at += 1
-        if at >= len(data):
-            raise ValueError("unterminated string")
-        out += data[at : at + 1]
-        at += 1
-    return out.decode("utf-8", "surrogateescape"), at + 1
+class DrvError(ValueError):
+    """Not a derivation this reader understands."""
+
+
+def read_string(data: bytes, at: int) -> tuple[str, int]:
+    """The ATerm string starting at data[at] (a quote), unescaped, and the index after it."""
+    match = _STRING.match(data, at)
+    if match is None:
+        raise DrvError(f"expected a string at byte {at}")
+    raw = match.group(1)
+    text = re.sub(rb"\\(.)", rb"\1", raw, flags=re.DOTALL) if b"\\" in raw else raw
+    return text.decode("utf-8", "surrogateescape"), match.end()
 
 
 def parse_outputs(data: bytes) -> list[tuple[str, str]]:
@@ -38,7 +39,7 @@ def parse_outputs(data: bytes) -> list[tuple[str, str]]:
         fields = []
         at += 1
         for index in range(4):
-            value, at = _string(data, at)
+            value, at = read_string(data, at)
             fields.append(value)
             if data[at : at + 1] != (b")" if index == 3 else b","):
                 raise ValueError("malformed output")

@@ -7,25 +7,11 @@ from __future__ import annotations
 
 import re
 
-from nixswarm.hook.drvfile import HEAD, parse_outputs, read_head
+from nixswarm.hook.drvfile import HEAD, DrvError, parse_outputs, read_head, read_string
 from nixswarm.hook.readfile import read_whole
 
-_STRING = re.compile(rb'"((?:[^"\\]|\\.)*)"')
 STORE_PATH = re.compile(r"/nix/store/[0-9a-df-np-sv-z]{32}-[A-Za-z0-9+\-._?=]{1,211}")
 MAX_INPUTS = 100_000
-
-
-class DrvError(ValueError):
-    """Not a derivation this reader understands."""
-
-
-def _string(data: bytes, at: int) -> tuple[str, int]:
-    match = _STRING.match(data, at)
-    if match is None:
-        raise DrvError(f"expected a string at byte {at}")
-    raw = match.group(1)
-    text = re.sub(rb"\\(.)", rb"\1", raw) if b"\\" in raw else raw
-    return text.decode("utf-8", "surrogateescape"), match.end()
 
 
 def _expect(data: bytes, at: int, token: bytes) -> int:
@@ -40,7 +26,7 @@ def _string_list(data: bytes, at: int) -> tuple[list[str], int]:
     while data[at : at + 1] != b"]":
         if items:
             at = _expect(data, at, b",")
-        item, at = _string(data, at)
+        item, at = read_string(data, at)
         items.append(item)
         if len(items) > MAX_INPUTS:
             raise DrvError("too many items")
@@ -55,7 +41,7 @@ def _skip_outputs(data: bytes) -> int:
             raise DrvError("unterminated outputs")
         char = data[at : at + 1]
         if char == b'"':
-            _, at = _string(data, at)
+            _, at = read_string(data, at)
             continue
         depth += {b"[": 1, b"(": 1, b"]": -1, b")": -1}.get(char, 0)
         at += 1
@@ -70,7 +56,7 @@ def parse_inputs(data: bytes) -> tuple[list[tuple[str, list[str]]], list[str]]:
         if drvs:
             at = _expect(data, at, b",")
         at = _expect(data, at, b"(")
-        drv, at = _string(data, at)
+        drv, at = read_string(data, at)
         at = _expect(data, at, b",")
         names, at = _string_list(data, at)
         at = _expect(data, at, b")")

@@ -13,8 +13,8 @@ from typing import Any
 from nixswarm.errors import NixswarmError
 from nixswarm.files.selection import Selected, resolve
 from nixswarm.history.drv_system import system_of
-from nixswarm.hook.drvfile import required_features
-from nixswarm.hook.drvinputs import DrvError, input_paths, parse_inputs
+from nixswarm.hook.drvfile import DrvError, required_features
+from nixswarm.hook.drvinputs import input_paths, parse_inputs
 from nixswarm.hook.hosts import HostInfo
 from nixswarm.hook.score import Score, Situation, rank
 from nixswarm.hook.sizes import path_bytes

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from nixswarm.hook import drvinputs
-from nixswarm.hook.drvinputs import DrvError, input_paths, output_paths, parse_inputs
+from nixswarm.hook.drvfile import DrvError
+from nixswarm.hook.drvinputs import input_paths, output_paths, parse_inputs
 from nixswarm.hook.sizes import path_bytes
 
 H1, H2, H3, H4, H5 = (c * 32 for c in "1abcz")  # Nix base32 has no e, o, t or u
