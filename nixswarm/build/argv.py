@@ -20,7 +20,7 @@ OWN_WITH_VALUE = frozenset(
         "--config",
     }
 )
-OWN_FLAGS = frozenset({"--no-local", "--dry-run", "--no-mdns", "-h", "--help"})
+OWN_FLAGS = frozenset({"--no-local", "--no-plan", "--dry-run", "--no-mdns", "-h", "--help"})
 
 NIX_VALUES = {
     "--arg": 2,

@@ -82,11 +82,12 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
         began = time.time()
         dry = DryPlan(run.argv, run.env)
         ahead = where.ledger if followed else None
-        planning = asyncio.create_task(_planning(dry, listener, ahead, prepared.expected))
+        planning = [asyncio.create_task(_planning(dry, listener, ahead, prepared.expected))] if request.plan else []
         async with live_loads(followed, where):
             code = await run_nix(run.argv, run.env, listener.lines, listener.tick)
         dry.stop()
-        await asyncio.wait([planning], timeout=5)
+        if planning:
+            await asyncio.wait(planning, timeout=5)
         summary = listener.ended()
         warning = await asyncio.to_thread(record_build, summary, prepared, began, settings.defaults.history_rows)
         if warning:

@@ -40,6 +40,8 @@ class BuildRequest:
     """--local-weight as typed (None: Nix's own behaviour)."""
     placement: Placement = "nixswarm"
     """--placement: nixswarm's scheduler picks each derivation's builder, or Nix's own hook does ("nix")."""
+    plan: bool = True
+    """A dry run beside the build lists what it will build (--no-plan: none)."""
     dry_run: bool = False
     """Print, run nothing."""
     json_summary: str | None = None

@@ -14,18 +14,29 @@ WEIGHT_HELP = """how much builds locally: prefer-local (1), a share such as 30%%
 Default: Nix's own behaviour (remote first, local only when every remote slot is busy)."""
 PLACEMENT_HELP = """who picks each derivation's builder: nixswarm (default: the host where it should finish first,
 from its inputs already there, live load and the owners' limits) or nix (Nix's own hook alone)."""
-PROMPT_OPTIONS = ("--hosts", "--exclude", "--local-weight", "--no-local", "--placement", "--json-summary")
+PLAN_HELP = """no `nix build --dry-run` beside the build, so nix evaluates once: the ETA then works without the
+graph still to build, and the scheduler without its look ahead."""
+PROMPT_OPTIONS = (
+    "--hosts",
+    "--exclude",
+    "--local-weight",
+    "--no-local",
+    "--placement",
+    "--no-plan",
+    "--json-summary",
+)
 """The options the TUI's build prompt takes; the others (discovery, --config, --dry-run) belong to the command."""
 
 
 def add_build_options(parser: argparse.ArgumentParser) -> None:
-    """--hosts, --exclude, --local-weight, --no-local, --placement, --dry-run, --json-summary."""
+    """--hosts, --exclude, --local-weight, --no-local, --placement, --no-plan, --dry-run, --json-summary."""
     own = parser.add_argument_group("nixswarm build")
     own.add_argument("--hosts", metavar="A,B", help="use only these hosts (even if disabled)")
     own.add_argument("--exclude", metavar="A,B", help="leave these hosts out")
     own.add_argument("--local-weight", metavar="W", help=WEIGHT_HELP)
     own.add_argument("--no-local", action="store_true", help="build nothing locally (same as --local-weight 0)")
     own.add_argument("--placement", choices=("nixswarm", "nix"), default="nixswarm", help=PLACEMENT_HELP)
+    own.add_argument("--no-plan", action="store_true", help=PLAN_HELP)
     own.add_argument("--dry-run", action="store_true", help="print the builders file, ssh config and nix command")
     own.add_argument("--json-summary", metavar="FILE", help="write the per-host summary as JSON")
 
@@ -39,6 +50,7 @@ def request_from(args: argparse.Namespace, nix_args: tuple[str, ...], *, interac
         exclude=_names(args.exclude),
         local_weight="0" if args.no_local else args.local_weight,
         placement=args.placement,
+        plan=not args.no_plan,
         dry_run=args.dry_run,
         json_summary=args.json_summary,
         nix_args=nix_args,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -38,9 +41,15 @@ def configure(lab: Lab, home: Path, extra: Mapping[str, Sequence[str]] | None = 
 
 
 def build(
-    lab: Lab, home: Path, *options: str, width: int = 3, depth: int = 3, sleep: float = 0
+    lab: Lab,
+    home: Path,
+    *options: str,
+    width: int = 3,
+    depth: int = 3,
+    sleep: float = 0,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[subprocess.CompletedProcess[str], list[GraphNode]]:
-    """nixswarm build of the lab graph; the nodes say who built them."""
+    """nixswarm build of the lab graph (env: more of the environment); the nodes say who built them."""
     args = graph_args(lab.graph_dir, salt(), width, depth, sleep)
     done = run_nixswarm(
         home,
@@ -51,7 +60,7 @@ def build(
         *args,
         "--no-link",
         "--json",
-        env={"NIX_CONF_DIR": str(lab.dir / "client-nix")},
+        env={"NIX_CONF_DIR": str(lab.dir / "client-nix"), **(env or {})},
     )
     if done.returncode != 0:
         return done, []
@@ -157,6 +166,28 @@ def test_dry_run_prints_the_files_and_command_and_runs_nothing(swarm: tuple[Lab,
     assert "nix build" in done.stdout and "--builders @" in done.stdout
     assert "--log-format internal-json" in done.stdout and " -L" not in done.stdout  # nixswarm prints the logs
     assert "building" not in done.stderr
+
+
+def test_no_plan_builds_without_the_dry_run_beside_it(swarm: tuple[Lab, Path], tmp_path: Path) -> None:
+    lab, home = swarm
+    real = shutil.which("nix")
+    assert real is not None
+    calls = tmp_path / "nix-calls"
+    (tmp_path / "bin").mkdir()
+    wrapper = tmp_path / "bin" / "nix"  # logs each nix command nixswarm runs, then runs it
+    wrapper.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" >> {shlex.quote(str(calls))}\nexec {shlex.quote(real)} "$@"\n')
+    wrapper.chmod(0o755)
+    path = {"PATH": f"{wrapper.parent}:{os.environ['PATH']}"}
+    dry_runs = {}
+    for options in (("--no-plan",), ()):
+        calls.unlink(missing_ok=True)
+        done, nodes = build(lab, home, "--no-local", *options, width=2, depth=1, env=path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert len(nodes) == 2
+        builds = [c for c in calls.read_text().splitlines() if c.startswith("build ")]
+        dry_runs[options] = sum("--dry-run" in c for c in builds)
+        assert len(builds) - dry_runs[options] == 1, builds
+    assert dry_runs == {("--no-plan",): 0, (): 1}
 
 
 def test_a_builder_whose_key_changed_is_never_used(make_lab: MakeLab, tmp_path: Path) -> None:

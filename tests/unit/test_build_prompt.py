@@ -23,6 +23,16 @@ def test_the_saved_weight_applies_unless_one_is_typed() -> None:
     assert request_of_words([".#a"], None).local_weight is None
 
 
+def test_no_plan_is_this_builds_own_option_and_plans_by_default() -> None:
+    assert request_of_words([".#a"], None).plan
+    request = request_of_words([".#a", "--no-plan", "-L"], None)
+    assert (request.plan, request.nix_args) == (False, (".#a", "-L"))
+    parser = argparse.ArgumentParser()
+    add_build_options(parser)
+    assert request_from(parser.parse_args(["--no-plan"]), (".#a",), interactive=True).plan is False
+    assert request_from(parser.parse_args([]), (".#a",), interactive=True).plan is True
+
+
 def test_a_summary_file_is_kept_and_the_prompt_never_dry_runs_nor_draws_a_terminal_view() -> None:
     request = request_of_words([".#a", "--json-summary", "out.json"], None)
     assert (request.json_summary, request.dry_run, request.interactive) == ("out.json", False, False)
