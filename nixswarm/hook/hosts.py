@@ -6,6 +6,7 @@ import math
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Final
 
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
@@ -64,17 +65,25 @@ class HostInfo:
         return self.line.split(" ", 1)[0]
 
     def refusal(self, system: str, required: tuple[str, ...]) -> str | None:
-        """Why Nix's hook would never give it this derivation (build-remote.cc's test); None when it would."""
-        if system != "builtin" and system not in self.systems:
-            return f"does not build {system}"
-        offered = set(self.features) | set(self.mandatory)
-        missing = sorted(set(required) - offered)
-        if missing:
-            return f"lacks {', '.join(missing)}"
-        unmet = sorted(set(self.mandatory) - set(required))
-        if unmet:
-            return f"takes only derivations requiring {', '.join(unmet)}"
-        return None
+        """Why Nix's hook would never give it this derivation; None when it would."""
+        return machine_refusal(self.systems, self.features, self.mandatory, system, required)
+
+
+def machine_refusal(
+    systems: Sequence[str], features: Sequence[str], mandatory: Sequence[str], system: str, required: Sequence[str]
+) -> str | None:
+    """Why Nix's hook never gives a machine (columns 2, 6 and 7) a derivation of system that requires these
+    features (build-remote.cc: a builtin one goes anywhere); None when it would."""
+    if system != "builtin" and system not in systems:
+        return f"does not build {system}"
+    offered = set(features) | set(mandatory)
+    missing = sorted(set(required) - offered)
+    if missing:
+        return f"lacks {', '.join(missing)}"
+    unmet = sorted(set(mandatory) - set(required))
+    if unmet:
+        return f"takes only derivations requiring {', '.join(unmet)}"
+    return None
 
 
 def _words(value: object, key: str) -> tuple[str, ...]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nixswarm.hook.hosts import machine_refusal
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -37,17 +39,15 @@ class Verdict:
 
 
 def judge(candidate: Candidate, system: str, required: Sequence[str]) -> Verdict:
-    """Nix's eligibility rules: system listed, required within supported+mandatory, mandatory within required."""
-    if system not in candidate.systems:
-        shown = ", ".join(candidate.systems) or "none"
-        return Verdict(candidate, f"does not build {system} (it builds: {shown})")
-    offered = set(candidate.supported_features) | set(candidate.mandatory_features)
-    missing = sorted(set(required) - offered)
-    if missing:
-        return Verdict(candidate, f"lacks the feature(s) {', '.join(missing)}")
-    unmet = sorted(set(candidate.mandatory_features) - set(required))
-    if unmet:
-        return Verdict(candidate, f"only takes derivations that require {', '.join(unmet)}")
+    """Nix's eligibility rules (the scheduler's own, hook/hosts.py): system listed, required within
+    supported+mandatory, mandatory within required; then a free slot."""
+    reason = machine_refusal(
+        candidate.systems, candidate.supported_features, candidate.mandatory_features, system, required
+    )
+    if reason is not None:
+        if system != "builtin" and system not in candidate.systems:
+            reason += f" (it builds: {', '.join(candidate.systems) or 'none'})"
+        return Verdict(candidate, reason)
     if candidate.load >= candidate.max_jobs:
         return Verdict(candidate, f"all {candidate.max_jobs} slot(s) busy")
     return Verdict(candidate, None)
