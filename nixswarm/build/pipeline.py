@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from nixswarm.build.command import dry_run_text, invocation
+from nixswarm.build.copy_meter import CopyMeter
 from nixswarm.build.dry_plan import DryPlan
 from nixswarm.build.eta import Expected
 from nixswarm.build.live_load import live_loads
@@ -83,8 +84,14 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
         dry = DryPlan(run.argv, run.env)
         ahead = where.ledger if followed else None
         planning = [asyncio.create_task(_planning(dry, listener, ahead, prepared.expected))] if request.plan else []
-        async with live_loads(followed, where):
-            code = await run_nix(run.argv, run.env, listener.lines, listener.tick)
+        meter = CopyMeter(plan.machine_names(), where.ledger) if followed else None
+        on_lines = listener.lines if meter is None else _tapped(listener.lines, meter)
+        try:
+            async with live_loads(followed, where):
+                code = await run_nix(run.argv, run.env, on_lines, listener.tick)
+        finally:
+            if meter is not None:
+                meter.close()
         dry.stop()
         if planning:
             await asyncio.wait(planning, timeout=5)
@@ -97,6 +104,16 @@ async def run_build(settings: Settings, state: State, request: BuildRequest, lis
         return code
     finally:
         await asyncio.shield(asyncio.to_thread(remove_build_dir, where))
+
+
+def _tapped(lines: Callable[[Sequence[str]], None], meter: CopyMeter) -> Callable[[Sequence[str]], None]:
+    """lines, with the copy meter shown every batch first."""
+
+    def both(texts: Sequence[str]) -> None:
+        meter.lines(texts)
+        lines(texts)
+
+    return both
 
 
 async def _planning(dry: DryPlan, listener: BuildListener, ahead: Path | None, expected: Expected) -> None:

@@ -14,7 +14,10 @@ from nixswarm.store.atomic import atomic_write
 
 def summary_json(exit_code: int, summary: Summary, where: BuildDir) -> dict[str, Any]:
     """What --json-summary holds; read before the build's folder is removed (the hook's ledger is in it)."""
-    return {"exit_code": exit_code, **summary, "placement": placement(where)}
+    from nixswarm.hook.bandwidth import read_bandwidth
+
+    measured = {name: round(rate) for name, rate in read_bandwidth(str(where.ledger)).items()}
+    return {"exit_code": exit_code, **summary, "placement": placement(where), "bandwidth": measured}
 
 
 def write_summary(path: str, exit_code: int, summary: Summary, where: BuildDir) -> None:

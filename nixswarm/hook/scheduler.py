@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 
+from nixswarm.hook.bandwidth import read_bandwidth
 from nixswarm.hook.drvfile import output_locks
 from nixswarm.hook.drvinputs import input_paths, output_paths
 from nixswarm.hook.durations import ANY, Durations, drv_name
@@ -221,6 +222,7 @@ class Scheduler:
             work=work,
             known=self.durations.of(drv_name(request.drv_path)),
             pace=self.durations.of(ANY),
+            bandwidths=read_bandwidth(self.ledger.folder),
         )
         scores, left_out = rank(self.config.hosts, request.system, request.features, inputs, situation)
         kept = ""

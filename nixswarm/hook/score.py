@@ -2,6 +2,9 @@
 
 finish = wait for a slot + inputs it lacks / bandwidth + work there * (1 + busy / cores)
 
+bandwidth is the host's measured by this build (build/copy_meter.py: the copies Nix made to and from it), else
+BANDWIDTH.
+
 work there is the derivation's past median on that host, else its past median anywhere (at speed 1) x the host's
 pace / speed factor, else this build's median x pace / speed factor. A host's pace is measured from the history:
 how long it took against the other hosts for the names they both built (history/for_build.py).
@@ -23,7 +26,8 @@ if TYPE_CHECKING:
     from nixswarm.hook.hosts import HostInfo
 
 BANDWIDTH = 100 * 2**20
-"""Bytes per second a copy to a builder is assumed to move (about a 1 Gbit/s LAN through ssh)."""
+"""Bytes per second a copy to a builder is assumed to move until the build has measured it (about a 1 Gbit/s LAN
+through ssh)."""
 DEFAULT_WORK = 10.0
 """Seconds a derivation is assumed to build for before any build of this run has ended."""
 MIB = 2**20
@@ -82,7 +86,20 @@ class Score:
 class Situation:
     """What the scheduler knows at one moment (no dataclass, see Score)."""
 
-    __slots__ = ("bandwidth", "down", "has", "known", "loads", "now", "pace", "running", "size", "waiting", "work")
+    __slots__ = (
+        "bandwidth",
+        "bandwidths",
+        "down",
+        "has",
+        "known",
+        "loads",
+        "now",
+        "pace",
+        "running",
+        "size",
+        "waiting",
+        "work",
+    )
 
     def __init__(
         self,
@@ -98,6 +115,7 @@ class Situation:
         known: Mapping[str, float] | None = None,
         bandwidth: float = BANDWIDTH,
         pace: Mapping[str, float] | None = None,
+        bandwidths: Mapping[str, float] | None = None,
     ) -> None:
         self.now: Final = now
         self.has: Final = has
@@ -117,6 +135,9 @@ class Situation:
         self.known: Final = known or {}
         """Host -> seconds this derivation took there in past builds (durations.ANY: any host, at speed 1)."""
         self.bandwidth: Final = bandwidth
+        """Bytes per second of a host this build has not measured."""
+        self.bandwidths: Final = bandwidths or {}
+        """Host -> its bytes per second, measured by this build (hook/bandwidth.py)."""
         self.pace: Final = pace or {}
         """Host -> its measured pace against the other hosts (2: twice as long); 1 when not measured."""
 
@@ -134,6 +155,7 @@ class Situation:
             known=known,
             bandwidth=self.bandwidth,
             pace=self.pace,
+            bandwidths=self.bandwidths,
         )
 
 
@@ -172,7 +194,7 @@ def score_host(host: HostInfo, inputs: Iterable[str], s: Situation) -> Score:
     busy = max(load, len(started)) - (0 if free else 1)  # a full host starts it once one of its builds has ended
     contention = max(busy, 0.0) / host.cores
     work = work_there(host, s) * (1 + contention)
-    finish = wait + copy / s.bandwidth + work
+    finish = wait + copy / s.bandwidths.get(host.name, s.bandwidth) + work
     return Score(
         host.name,
         finish=finish,

@@ -44,6 +44,7 @@ def situation(
     waiting: dict[str, int] | None = None,
     loads: dict[str, float] | None = None,
     down: dict[str, float] | None = None,
+    bandwidths: dict[str, float] | None = None,
 ) -> Situation:
     sized = sizes or {}
     return Situation(
@@ -56,6 +57,7 @@ def situation(
         down=down or {},
         work=10.0,
         known=known,
+        bandwidths=bandwidths,
     )
 
 
