@@ -23,6 +23,7 @@ from bench.versions_bench import OTHER_CLIENTS
 from tests.lab import BuilderSpec, Lab
 from tests.lab.chains import chains_args, read_chain_outputs, write_chains
 from tests.lab.graph import graph_args, read_graph_outputs
+from tests.lab.shaping import limit_links
 
 ROUNDS = 3
 ROUNDS_ENV = "NIXSWARM_BENCH_PLACEMENT_ROUNDS"
@@ -38,6 +39,9 @@ BUSY_GRAPH = (6, 2, 1.0)
 """Width, depth and seconds of sleep per derivation of the lab graph built beside the busy host."""
 SMALL_GRAPH = (8, 3, 0.0)
 """The many-small-derivations graph of the overhead makespan."""
+LINK = "1gbit"
+"""What the client and every builder may send (tests/lab/shaping.py), as on a team's LAN: the lab's veths would
+move a copy several times faster, which no LAN does."""
 QUIET_LOAD, QUIET_WAIT = 1.5, 30.0
 """Before each build, wait (at most QUIET_WAIT s) until this machine's 1-minute load is below QUIET_LOAD."""
 NIX_OWN, NIX_WEIGHT = "Nix's own", "Nix's own + weight 50%"
@@ -72,6 +76,8 @@ class Bench:
         """time.time() when the last build started (the placement records' `at` are on that clock)."""
         self.nix_small = float("inf")
         """Seconds of the last small-graph build with Nix's own placement."""
+        self.bandwidth: dict[str, int] = {}
+        """The last build's measured copy bandwidths (bytes per second by host)."""
         self.odd: list[dict[str, Any]] = []
         """Placement records of scheduler builds whose choices look wrong (at most one per scenario)."""
 
@@ -86,7 +92,8 @@ class Bench:
                 subprocess.run([NIXSWARM, *argv], env=self.env, capture_output=True, check=True)
 
     def build(self, case: str, target: list[str]) -> tuple[float, list[str], list[dict[str, Any]]]:
-        """One `nixswarm build` of target under case's placement: seconds, out paths, placement records."""
+        """One `nixswarm build` of target under case's placement: seconds, out paths, placement records (and in
+        self.bandwidth, each builder's copy bandwidth as the build measured it)."""
         summary = self.home / "summary.json"
         argv = [NIXSWARM, "build", *CASES[case], "-j", str(SLOTS), "--json-summary", str(summary), *target]
         self.loads.append(_quiet())
@@ -97,7 +104,9 @@ class Bench:
         took = time.perf_counter() - started
         if done.returncode != 0:
             raise RuntimeError(f"{case}: nixswarm build failed ({done.returncode}): {done.stderr[-2000:]}")
-        placement = json.loads(summary.read_text())["placement"]
+        said = json.loads(summary.read_text())
+        placement = said["placement"]
+        self.bandwidth = said.get("bandwidth", {})
         self.decided_ms += [p["decided_ms"] for p in placement if p.get("decided_ms") is not None]
         return took, [p for item in json.loads(done.stdout) for p in item["outputs"].values()], placement
 
@@ -124,7 +133,15 @@ class Bench:
         elsewhere = [h for c in chains.values() for h in c["consumers"] if h not in (c["producer"], "local")]
         if case in (SCHEDULER, SCHEDULER_WEIGHT) and elsewhere:
             self._odd("locality", case, placement, f"consumers copied to {', '.join(sorted(set(elsewhere)))}")
-        return {"seconds": took, "sent": sum(sent), "back": sum(back), "with_producer": with_producer, "chains": chains}
+        measured = sorted(self.bandwidth.values())
+        return {
+            "seconds": took,
+            "sent": sum(sent),
+            "back": sum(back),
+            "with_producer": with_producer,
+            "chains": chains,
+            "bandwidth": measured[len(measured) // 2] if measured else None,
+        }
 
     def busy(self, case: str) -> dict[str, Any]:
         width, depth, sleep = BUSY_GRAPH
@@ -170,6 +187,7 @@ def measure(rounds: int) -> Figures:
     specs = [BuilderSpec(max_jobs=SLOTS) for _ in range(3)]
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     with Lab(specs) as lab, tempfile.TemporaryDirectory() as tmp:
+        limit_links(lab, LINK)
         bench = Bench(lab, Path(tmp))
         bench.configure()
         locality = _rounds(bench, "locality", rounds)
@@ -182,6 +200,7 @@ def measure(rounds: int) -> Figures:
         "nix": nix,
         "python": platform.python_version(),
         "started": started,
+        "link": LINK,
         "locality": locality,
         "busy": busy,
         "small": small,

@@ -37,9 +37,12 @@ def _chains(chains: dict[str, Any]) -> str:
 
 def _locality(data: Figures) -> list[str]:
     total = data["chains"] * data["consumers"]
-    rows, verdicts, where = [], [], []
+    rows, verdicts, where, rates = [], [], [], []
     for c in data["clients"]:
         cases = c["locality"]
+        measured = [b / MIB for _, ours in PAIRS for b in cases[ours].get("bandwidth", []) if b]
+        if measured:
+            rates.append(f"Nix {c['nix']} {spread(measured, 0)} MiB/s")
         for name, s in cases.items():
             rows.append(
                 f"| {c['nix']} | {name} | {spread([b / MIB for b in s['sent']], 0)} | "
@@ -64,7 +67,13 @@ def _locality(data: Figures) -> list[str]:
         f"read all of it and sleep {data['consumer_sleep']:g} s. *Sent* / *back*: bytes through the builders' veth "
         "interfaces (every builder's, summed; Ethernet frames) during the build, in MiB. *With their producer*: "
         f"consumers built on the host that built their chain's producer, of {total}. Goal for the scheduler: at least "
-        "40% fewer bytes sent than Nix's own placement with the same local weight, and a shorter makespan.",
+        "40% fewer bytes sent than Nix's own placement with the same local weight, and a shorter makespan. "
+        + (
+            "The copy bandwidth the scheduler's builds measured (median builder per build, `bandwidth` in their "
+            f"summaries): {'; '.join(rates)}."
+            if rates
+            else ""
+        ),
         "",
         "| client Nix | placement | sent, MiB | back, MiB | makespan, s | with their producer |",
         "|---|---|---:|---:|---:|---:|",
@@ -164,7 +173,14 @@ def _method(data: Figures) -> str:
     return (
         f"Measured on {data['machine']} ({data['cores']} cores), started {data['date']}. Each client Nix gets its "
         f"own lab of 3 builders running that same Nix, {data['slots']} slots each (`hosts add --max-jobs "
-        f"{data['slots']}`), ssh-ng; Nix {clients[0]['nix']} is this machine's own"
+        f"{data['slots']}`), ssh-ng"
+        + (
+            f", on a LAN of {clients[0]['link']}: what the client and each builder send is limited to that "
+            "(`tests/lab/shaping.py`, tc's token bucket; ssh then moves about 100 MiB/s, the veths alone 300-400)"
+            if all(c.get("link") == clients[0].get("link") for c in clients) and clients[0].get("link")
+            else ""
+        )
+        + f"; Nix {clients[0]['nix']} is this machine's own"
         + (f", {others} runs in a Debian sid chroot (`tests/matrix/in_root.sh`)" if others else "")
         + f". Every build is `nixswarm build -j {data['slots']} --json-summary FILE` of freshly salted derivations, "
         f"with the placement's options: {cases}. Rounds run the four placements in turn ({data['rounds']} rounds per "

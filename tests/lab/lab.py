@@ -22,7 +22,7 @@ from tests.lab.loadavg import FILE as LOADAVG
 from tests.lab.loadavg import WHOLE_PROC, write_load
 from tests.lab.nixroots import NixRootMissing, root_for
 from tests.lab.procs import cmdline, read_until, run, stop
-from tests.lab.traffic import counter, veth_name
+from tests.lab.traffic import counter, peer_name, veth_name
 
 State = Literal["up", "refused", "blackhole"]
 REGISTRY = Path("/tmp/nixswarm-lab-registry")
@@ -254,7 +254,7 @@ class Lab:
         )
         run(["ip", "netns", "add", ns])
         self._record()
-        veth, peer = veth_name(self.run_id, index), f"nx{self.run_id}p{index}"
+        veth, peer = veth_name(self.run_id, index), peer_name(self.run_id, index)
         run(["ip", "link", "add", veth, "type", "veth", "peer", "name", peer])
         run(["ip", "link", "set", peer, "netns", ns])
         run(["ip", "link", "set", veth, "master", self.bridge])
@@ -412,7 +412,7 @@ class Lab:
     def add_address(self, builder: Builder, address: str) -> None:
         """Give the builder a second address on its interface."""
         index = self.builders.index(builder) + 1
-        run(["ip", "-n", builder.namespace, "addr", "add", f"{address}/24", "dev", f"nx{self.run_id}p{index}"])
+        run(["ip", "-n", builder.namespace, "addr", "add", f"{address}/24", "dev", peer_name(self.run_id, index)])
 
     def stop_procs(self, builder: Builder) -> None:
         """SIGTERM the builder's advertisers (they unregister)."""

@@ -18,6 +18,11 @@ def veth_name(run_id: str, index: int) -> str:
     return f"nx{run_id}v{index}"
 
 
+def peer_name(run_id: str, index: int) -> str:
+    """The builder's own end of its veth pair, inside its namespace."""
+    return f"nx{run_id}p{index}"
+
+
 def counter(link: str, name: str) -> int:
     """One statistics counter of a link of the root namespace (tx_bytes, rx_bytes, ...)."""
     return int((SYS_NET / link / "statistics" / name).read_text())
