@@ -20,7 +20,7 @@ from nixswarm.hook.messages import Try, encode_settings
 from nixswarm.hook.occupancy import held_locks, is_held
 from nixswarm.hook.realhook import RealHook
 from nixswarm.hook.reserve import keep_for_rivals
-from nixswarm.hook.score import DEFAULT_WORK, Situation, named, rank, why
+from nixswarm.hook.score import BANDWIDTH, DEFAULT_WORK, Situation, named, rank, why
 from nixswarm.hook.sizes import path_bytes
 
 TYPE_CHECKING = False
@@ -41,6 +41,18 @@ WAIT_FORGOTTEN = 30.0
 """Seconds after which a derivation that waited for a host no longer counts in its queue."""
 MAX_RUNS = 256
 """Finished builds kept for the median work estimate."""
+
+
+OUTPUT_ENTRIES = 5000
+"""Files of a finished build's outputs counted for their size (a larger output counts as what was seen)."""
+
+
+def built(run: list[Any]) -> float:
+    """A finished run's seconds building, less copying its outputs back (at least a tenth of its whole time):
+    [host, start, end, ok, expected seconds, seconds of copying back]."""
+    took = float(run[2] - run[1])
+    back = run[5] if len(run) > 5 and isinstance(run[5], int | float) else 0.0
+    return max(took - back, took / 10)
 
 
 def median(values: list[float]) -> float:
@@ -161,13 +173,18 @@ class Scheduler:
         return Decision("accept", score.name, reason, self.accepted_hook)
 
     def finished(self, drv_path: str, ok: bool) -> None:
-        """The accepted build has ended (the real hook exited): its duration feeds the work estimate."""
+        """The accepted build has ended (the real hook exited): its duration feeds the work estimate, less the
+        time its outputs took to come back (their bytes over the host's bandwidth): a derivation never built
+        before is expected to build as long as the others did, not to copy back what one of them made."""
         now = time.time()
+        back = sum(path_bytes(p, limit=OUTPUT_ENTRIES) for p in output_paths(drv_path)) if ok else 0
 
         def change(_: Placed, state: dict[str, Any]) -> None:
             run = state.get("runs", {}).get(drv_path)
             if isinstance(run, list) and len(run) >= 4:
                 run[2], run[3] = now, ok
+                rate = read_bandwidth(self.ledger.folder).get(run[0], BANDWIDTH) if back else BANDWIDTH
+                run[5:] = [round(back / rate, 3)] if len(run) >= 5 else []
 
         self.ledger.schedule(change)
 
@@ -205,7 +222,7 @@ class Scheduler:
         for path in inputs:
             if path in placed_somewhere and path not in sizes:
                 sizes[path] = path_bytes(path)
-        done = [r[2] - r[1] for r in runs.values() if r[2] is not None and r[3]]
+        done = [built(r) for r in runs.values() if r[2] is not None and r[3]]
         work = median(done[-MAX_RUNS:]) if done else DEFAULT_WORK
         running = self._running(placed, runs, work)
         queue: dict[str, int] = {}

@@ -8,13 +8,13 @@ MAX_ENTRIES = 200_000
 """A path with more files than this is counted as what was seen so far (the cost stays bounded)."""
 
 
-def path_bytes(path: str) -> int:
+def path_bytes(path: str, *, limit: int = MAX_ENTRIES) -> int:
     """Regular files' sizes plus symlinks' target lengths under path (NAR framing, a few hundred bytes per entry,
-    left out); 0 when it is not in the local store."""
+    left out), over at most limit entries; 0 when it is not in the local store."""
     total = 0
     seen = 0
     stack = [path]
-    while stack and seen < MAX_ENTRIES:
+    while stack and seen < limit:
         current = stack.pop()
         try:
             st = os.lstat(current)

@@ -185,3 +185,38 @@ def test_short_work_leaves_the_fast_host_free_for_a_longer_chain_ready_beside_it
     assert decision["host"] == "slow"
     assert decision["why"].endswith("fast kept for long (longer chain)")
     assert [s["host"] for s in decision["scores"]] == ["slow", "fast"]
+
+
+def test_a_finished_builds_work_leaves_out_copying_its_outputs_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nixswarm.hook import scheduler
+    from nixswarm.hook.bandwidth import write_bandwidth
+    from nixswarm.hook.config import HookConfig
+    from nixswarm.hook.ledger import Ledger
+    from nixswarm.hook.score import BANDWIDTH
+
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    ledger = Ledger(str(folder))
+    big, small = drv("producer"), drv("consumer")
+    outputs = {big: ["/nix/store/out-big"], small: ["/nix/store/out-small"]}
+    sizes = {"/nix/store/out-big": 200 * 2**20, "/nix/store/out-small": 1024}
+    monkeypatch.setattr(scheduler, "output_paths", outputs.__getitem__)
+    monkeypatch.setattr(scheduler, "path_bytes", lambda path, limit: sizes[path])
+    write_bandwidth(str(folder), {"b1": 50.0 * 2**20})
+    begun = time.time() - 5.0
+
+    def seed(_: object, state: dict[str, Any]) -> None:
+        state["runs"] = {big: ["b1", begun, None, False, 3.0], small: ["b2", begun, None, False, 3.0]}
+
+    ledger.schedule(seed)
+    hook = scheduler.Scheduler(HookConfig(0.0, str(folder), ("true",)), ledger, {}, [], 1)
+    hook.finished(big, True)
+    hook.finished(small, True)
+    runs = ledger.state()["runs"]
+    assert runs[big][5] == 4.0  # 200 MiB back at b1's measured 50 MiB/s
+    assert runs[small][5] == round(1024 / BANDWIDTH, 3)  # b2 not measured: the assumed bandwidth
+    assert 0.9 < scheduler.built(runs[big]) < 1.2  # about 5 s in all, 4 of them copying back
+    assert scheduler.built(["b1", 0.0, 10.0, True, 3.0, 30.0]) == 1.0  # never below a tenth of the whole
+    assert scheduler.built(["b1", 0.0, 10.0, True]) == 10.0  # a run recorded before this field
