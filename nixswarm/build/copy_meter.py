@@ -17,7 +17,6 @@ import concurrent.futures
 import contextlib
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -32,6 +31,8 @@ EITHER = (START, STOP)
 _STOP_ID = re.compile(r'@nix \{"action":"stop","id":(\d{1,20})\}')
 _PHASE = re.compile(r"copying (?:dependencies to|outputs from) '(.+)'", re.DOTALL)
 """The hook's activities around its copies to and from a machine (Nix 2.8 to 2.34)."""
+HOSTLESS = frozenset({"ssh://", "ssh-ng://"})
+"""How Nix 2.26 names a builder's store in its copy records."""
 MIN_BYTES = 1 << 20
 """Smaller copies are mostly round trips, not bandwidth: they are left out."""
 ENOUGH_BYTES = 16 << 20
@@ -59,8 +60,7 @@ class CopyMeter:
         self._phases: dict[int, str] = {}
         """Open "copying dependencies to" / "copying outputs from" activity id -> its host."""
         self._copies: dict[str, list[tuple[float, float, int]]] = {}
-        """Host -> (start, end, bytes) of its copies of at least MIN_BYTES."""
-        self._lock = threading.Lock()
+        """Host -> (start, end, bytes) of its copies of at least MIN_BYTES (only the one worker thread touches it)."""
         self._worker = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy-meter")
         self.rates: dict[str, float] = {}
         """Host -> bytes per second, as last written."""
@@ -106,8 +106,7 @@ class CopyMeter:
         for store in (destination, source):
             if isinstance(store, str) and (host := self.machines.get(store)) is not None:
                 return host
-        hostless = {"ssh://", "ssh-ng://"}
-        if destination in hostless or source in hostless:  # Nix 2.26: the builder of the one open copying phase
+        if destination in HOSTLESS or source in HOSTLESS:  # Nix 2.26: the builder of the one open copying phase
             hosts = set(self._phases.values())
             return hosts.pop() if len(hosts) == 1 else None
         return None
@@ -129,15 +128,14 @@ class CopyMeter:
         size = self.size(path)
         if size < MIN_BYTES or end <= start:
             return
-        with self._lock:
-            copies = self._copies.setdefault(host, [])
-            copies.append((start, end, size))
-            rate = bandwidth(copies)
-            if rate is None:
-                return
-            self.rates[host] = rate
-            with contextlib.suppress(OSError):  # the build's folder is gone: the build is over
-                write_bandwidth(str(self.folder), self.rates)
+        copies = self._copies.setdefault(host, [])
+        copies.append((start, end, size))
+        rate = bandwidth(copies)
+        if rate is None:
+            return
+        self.rates[host] = rate
+        with contextlib.suppress(OSError):  # the build's folder is gone: the build is over
+            write_bandwidth(str(self.folder), self.rates)
 
 
 def bandwidth(copies: Sequence[tuple[float, float, int]]) -> float | None:
